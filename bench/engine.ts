@@ -1,0 +1,138 @@
+/**
+ * Engine figures: plan time of a 10,000-step runbook, per-step overhead with the journal on,
+ * resume (replay) time of a 10,000-event journal.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadRunbook } from '../engine/dsl/validate.js';
+import { readOnlyPorts } from '../engine/io/read-only.js';
+import { systemPorts } from '../engine/io/system-ports.js';
+import { createRunDir, readRun } from '../engine/journal/store.js';
+import { JournalWriter } from '../engine/journal/writer.js';
+import type { Reporter, RunEvent } from '../engine/runner/events.js';
+import { planRun } from '../engine/runner/plan.js';
+import { executeRun } from '../engine/runner/run.js';
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+function generated(steps: number, action: 'shell' | 'assert'): string {
+  const lines = ['name: generated', 'inputs:', '  n: { type: integer, default: 1 }', 'steps:'];
+  for (let i = 0; i < steps; i += 1) {
+    lines.push(`  - id: s${i}`);
+    if (i > 0) lines.push(`    needs: [s${i - 1}]`);
+    lines.push(`    action: ${action}`);
+    lines.push(
+      action === 'assert'
+        ? `    with: { that: "\${{ inputs.n == 1 }}" }`
+        : `    with: { command: "echo \${{ inputs.n }} step ${i}" }`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+export async function benchPlan(dir: string): Promise<Record<string, number>> {
+  const file = join(dir, 'plan-10k.yaml');
+  writeFileSync(file, generated(10_000, 'shell'));
+  const t0 = performance.now();
+  const loaded = loadRunbook(file);
+  const t1 = performance.now();
+  if (loaded.value === undefined) throw new Error('generated runbook invalid');
+  const ports = systemPorts(process.stdin, process.stderr);
+  await planRun({
+    runbook: loaded.value,
+    inputs: { n: 1 },
+    readOnlyPorts: readOnlyPorts(ports),
+    probePorts: ports,
+    env: {},
+    signal: new AbortController().signal,
+  });
+  const t2 = performance.now();
+  return { plan_10k_validate_ms: t1 - t0, plan_10k_plan_ms: t2 - t1, plan_10k_total_ms: t2 - t0 };
+}
+
+/** Records when each step finished, to take the median gap between steps. */
+class Stopwatch implements Reporter {
+  readonly finishedAt: number[] = [];
+  onEvent(event: RunEvent): void {
+    if (event.type === 'step.succeeded') this.finishedAt.push(performance.now());
+  }
+}
+
+async function runChain(stateDir: string, file: string): Promise<{ medianUs: number; meanUs: number; fsyncs: number; fsyncMs: number }> {
+  const loaded = loadRunbook(file);
+  if (loaded.value === undefined) throw new Error('generated runbook invalid');
+  const watch = new Stopwatch();
+  const t0 = performance.now();
+  const outcome = await executeRun({
+    runbook: loaded.value,
+    inputs: { n: 1 },
+    stateDir,
+    yes: true,
+    ports: systemPorts(process.stdin, process.stderr),
+    reporters: [watch],
+    signal: new AbortController().signal,
+    env: {},
+  });
+  const total = performance.now() - t0;
+  if (outcome.status !== 'succeeded') throw new Error(`bench run ${outcome.status}`);
+  const gaps = watch.finishedAt.slice(1).map((t, i) => t - (watch.finishedAt[i] as number));
+  return {
+    medianUs: median(gaps) * 1000,
+    meanUs: (total / watch.finishedAt.length) * 1000,
+    fsyncs: outcome.journal.fsyncs,
+    fsyncMs: outcome.journal.fsyncMs,
+  };
+}
+
+export async function benchSteps(dir: string): Promise<Record<string, number>> {
+  const steps = 2000;
+  const file = join(dir, 'steps-2k.yaml');
+  writeFileSync(file, generated(steps, 'assert'));
+  const disk = await runChain(join(dir, 'state-disk'), file);
+  // /dev/shm makes fsync nearly free: the difference between the two runs is the fsync cost.
+  const shmDir = mkdtempSync('/dev/shm/runbook-bench-');
+  let memory;
+  try {
+    memory = await runChain(shmDir, file);
+  } finally {
+    rmSync(shmDir, { recursive: true, force: true });
+  }
+  return {
+    step_overhead_median_us_without_fsync: memory.medianUs,
+    step_overhead_mean_us_without_fsync: memory.meanUs,
+    step_median_us_with_fsync_on_disk: disk.medianUs,
+    fsync_mean_us_on_disk: (disk.fsyncMs / Math.max(1, disk.fsyncs)) * 1000,
+    fsyncs_per_step_on_disk: disk.fsyncs / steps,
+  };
+}
+
+export async function benchResume(dir: string): Promise<Record<string, number>> {
+  const stateDir = join(dir, 'state-resume');
+  const runId = 'bench-resume';
+  const runDir = await createRunDir(stateDir, runId);
+  const writer = await JournalWriter.open(runDir);
+  writer.onEvent({
+    type: 'run.started', runId, runbook: 'generated', runbookFile: '/x.yaml', runbookHash: 'h', inputs: {},
+    secretInputs: [], resumed: false, pid: 1, host: 'h',
+  });
+  for (let i = 0; writer.stats.records + 1 < 10_000; i += 1) {
+    const ref = { step: `s${i}`, instance: `s${i}`, target: 'local' };
+    writer.onEvent({ type: 'step.started', ...ref, attempt: 1 });
+    writer.onEvent({ type: 'step.succeeded', ...ref, attempt: 1, durationMs: 1, outputs: { stdout: `out ${i}` }, secretOutputs: [] });
+    if (i % 1000 === 0) await writer.flush();
+  }
+  await writer.flush();
+  await writer.close();
+  const t0 = performance.now();
+  const { state } = await readRun(stateDir, runId);
+  const t1 = performance.now();
+  return { resume_replay_10k_events_ms: t1 - t0, resume_replay_records: state.records };
+}
+
+export function benchWorkDir(): string {
+  return mkdtempSync(join(tmpdir(), 'runbook-bench-'));
+}

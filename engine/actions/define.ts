@@ -1,0 +1,72 @@
+/**
+ * The action interface. One action per file, registered in `actions/index.ts`.
+ * Actions never import zx, ssh2 or dockerode: everything they touch comes through `ActionContext`.
+ */
+import type { JSONSchemaType } from 'ajv';
+import type { Inventory, InventoryNode } from '../inventory/types.js';
+import type { ClockPort, PromptPort, ShellPort } from '../io/ports.js';
+
+/** Where one instance of a step runs. */
+export type Target =
+  | { readonly type: 'local' }
+  | { readonly type: 'node'; readonly node: InventoryNode };
+
+/** `run` executes; `plan` may only read (the ports it gets refuse writes). */
+export type ActionMode = 'run' | 'plan';
+
+export interface Ports {
+  readonly shell: ShellPort;
+  readonly clock: ClockPort;
+  readonly prompt: PromptPort;
+}
+
+export interface ActionContext {
+  readonly mode: ActionMode;
+  readonly target: Target;
+  readonly signal: AbortSignal;
+  readonly ports: Ports;
+  readonly inventory?: Inventory;
+  /** The run's directory (0700): where actions keep snapshots and archives. */
+  readonly runDir: string;
+  /** A progress line for the operator (masked before it is shown). */
+  log(stream: 'stdout' | 'stderr' | 'info', line: string): void;
+}
+
+/** One line of a plan: what the step would do, and the exact command or API call. */
+export interface PlanLine {
+  readonly summary: string;
+  /** The exact command line or HTTP call, e.g. `POST /nodes/abc/update?version=12`. */
+  readonly call?: string;
+}
+
+/** Outcome of a read-only probe. */
+export interface CheckResult {
+  readonly satisfied: boolean;
+  readonly detail?: string;
+}
+
+export type ActionResult = Readonly<Record<string, unknown>>;
+
+export interface ActionDefinition<W = Record<string, unknown>> {
+  readonly name: string;
+  readonly description: string;
+  /** JSON Schema of `with`, checked at validation time (expressions stand in for any type). */
+  readonly with: JSONSchemaType<W> | Record<string, unknown>;
+  /** `with` fields holding shell command lines: values interpolated into them are shell-quoted. */
+  readonly shellFields?: readonly string[];
+  /** Changes the world; refused in plan mode. */
+  readonly mutating: boolean;
+  /** Safe to run again after an interruption with no probe to ask first. */
+  readonly idempotent: boolean;
+  /** Where the action runs when the step has no `on:`. */
+  readonly defaultTarget: 'local' | 'manager';
+  plan(args: W, ctx: ActionContext): PlanLine[] | Promise<PlanLine[]>;
+  /** Read-only: is the desired state already there? */
+  check?(args: W, ctx: ActionContext): Promise<CheckResult>;
+  run(args: W, ctx: ActionContext): Promise<ActionResult>;
+}
+
+/** Identity function that keeps the action's `with` type checked against its implementation. */
+export function defineAction<W>(definition: ActionDefinition<W>): ActionDefinition<W> {
+  return definition;
+}

@@ -1,0 +1,24 @@
+/**
+ * The catalogue: every action the DSL can name, in one literal map.
+ */
+import type { ActionDefinition } from './define.js';
+import { assert } from './assert.js';
+import { shell } from './shell.js';
+
+// Each entry keeps its own `with` type; the registry sees them through the erased form.
+const catalogue = {
+  shell,
+  assert,
+} as const satisfies Record<string, ActionDefinition<never>>;
+
+export type ActionName = keyof typeof catalogue;
+
+export function getAction(name: string): ActionDefinition<Record<string, unknown>> | undefined {
+  return Object.hasOwn(catalogue, name)
+    ? (catalogue[name as ActionName] as unknown as ActionDefinition<Record<string, unknown>>)
+    : undefined;
+}
+
+export function actionNames(): string[] {
+  return Object.keys(catalogue).sort();
+}

@@ -1,0 +1,37 @@
+/**
+ * The contract's exit codes, in one place.
+ */
+import type { RunStatus } from '../runner/events.js';
+import type { RunbookError } from '../errors.js';
+
+export const EXIT = { ok: 0, failed: 1, invalid: 2, refused: 3, interrupted: 130 } as const;
+
+export function exitForStatus(status: RunStatus): number {
+  switch (status) {
+    case 'succeeded':
+      return EXIT.ok;
+    case 'failed':
+      return EXIT.failed;
+    case 'refused':
+      return EXIT.refused;
+    case 'interrupted':
+      return EXIT.interrupted;
+  }
+}
+
+export function exitForError(error: RunbookError): number {
+  switch (error.code) {
+    case 'INVALID':
+    case 'CHANGED':
+    case 'NOT_FOUND':
+      return EXIT.invalid;
+    case 'GATE_REFUSED':
+    case 'GUARD_REFUSED':
+    case 'LOCKED':
+      return EXIT.refused;
+    case 'ABORTED':
+      return EXIT.interrupted;
+    default:
+      return EXIT.failed;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * `runbook lab up|down|status|power` and `runbook drill`. The lab is loaded only by these commands:
+ * the runner never imports it.
+ */
+import { EXIT } from './exit-codes.js';
+import { say, type CliIo, type CommonOptions } from './io.js';
+import { loadInventoryFor, loadRunbookFor, inputsFor } from './load.js';
+import { stateDirFrom } from './paths.js';
+
+export interface LabOptions {
+  readonly name: string;
+  readonly dir?: string;
+  readonly stateDir?: string;
+  readonly json: boolean;
+}
+
+function target(io: CliIo, o: LabOptions): { name: string; dir?: string; stateDir: string } {
+  return { name: o.name, ...(o.dir === undefined ? {} : { dir: o.dir }), stateDir: stateDirFrom(o.stateDir, io.env, io.cwd) };
+}
+
+function positive(io: CliIo, flag: string, value: string): number | undefined {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    say(io, `error: ${flag} ${value}: write a whole number ≥ 1, e.g. ${flag} 3`);
+    return undefined;
+  }
+  return n;
+}
+
+export async function labUpCommand(
+  io: CliIo,
+  o: LabOptions & { nodes: string; managers: string; swarm: boolean; registry: boolean },
+): Promise<number> {
+  const nodes = positive(io, '--nodes', o.nodes);
+  const managers = positive(io, '--managers', o.managers);
+  if (nodes === undefined || managers === undefined) return EXIT.invalid;
+  const { labUp } = await import('../lab/commands.js');
+  const lab = await labUp({ ...target(io, o), nodes, managers, swarm: o.swarm, registry: o.registry, log: (l) => say(io, l) });
+  if (o.json) io.stdout.write(JSON.stringify(lab) + '\n');
+  else io.stdout.write(`lab ${lab.name} is up: ${lab.nodes.length} nodes on ${lab.subnet}\ninventory: ${lab.inventory}\n`);
+  return EXIT.ok;
+}
+
+export async function labDownCommand(io: CliIo, o: LabOptions): Promise<number> {
+  const { labDown } = await import('../lab/commands.js');
+  const { removed } = await labDown(target(io, o));
+  if (o.json) io.stdout.write(JSON.stringify({ removed }) + '\n');
+  else io.stdout.write(removed.length === 0 ? `lab ${o.name}: nothing to remove\n` : `lab ${o.name} removed (${removed.length} items)\n`);
+  return EXIT.ok;
+}
+
+export async function labStatusCommand(io: CliIo, o: LabOptions): Promise<number> {
+  const { labStatus, formatLabStatus } = await import('../lab/commands.js');
+  const report = await labStatus(target(io, o));
+  io.stdout.write(o.json ? JSON.stringify(report) + '\n' : formatLabStatus(report) + '\n');
+  return EXIT.ok;
+}
+
+export async function labPowerCommand(io: CliIo, state: string, node: string, o: LabOptions & { hard: boolean }): Promise<number> {
+  if (state !== 'on' && state !== 'off') {
+    say(io, `error: lab power ${state}: write \`lab power on NODE\` or \`lab power off NODE [--hard]\``);
+    return EXIT.invalid;
+  }
+  const { labPower } = await import('../lab/commands.js');
+  await labPower(target(io, o), node, state, { hard: o.hard });
+  if (!o.json) say(io, `${node}: power ${state}${o.hard ? ' (hard)' : ''}`);
+  return EXIT.ok;
+}
+
+export interface DrillOptions extends CommonOptions {
+  readonly keep: boolean;
+  readonly name?: string;
+  readonly registry: boolean;
+}
+
+/**
+ * A rehearsal: a lab shaped like the inventory, the runbook run against it with `--yes`, the swarm's
+ * view before and after, and the lab torn down unless `--keep`.
+ */
+export async function drillCommand(io: CliIo, runbookName: string, o: DrillOptions): Promise<number> {
+  const runbook = loadRunbookFor(io, runbookName, o);
+  const inv = loadInventoryFor(io, o);
+  if (runbook === undefined || !inv.ok) return EXIT.invalid;
+  if (inputsFor(io, runbook, o.input) === undefined) return EXIT.invalid;
+  const lab = await import('../lab/commands.js');
+  const { runCommand } = await import('./run.js');
+  const name = o.name ?? `drill${process.pid}`;
+  const labTarget = { name, stateDir: stateDirFrom(o.stateDir, io.env, io.cwd) };
+  let code: number = EXIT.failed;
+  try {
+    say(io, `drill: bringing up lab ${name}${inv.inventory === undefined ? '' : ` shaped like ${inv.inventory.cluster}`}…`);
+    const description =
+      inv.inventory === undefined
+        ? await lab.labUp({ ...labTarget, nodes: 3, managers: 1, swarm: true, registry: o.registry, log: (l) => say(io, l) })
+        : await lab.labUpShaped({ ...labTarget, inventory: inv.inventory, registry: o.registry, log: (l) => say(io, l) });
+    say(io, `drill: swarm before\n${lab.formatLabStatus(await lab.labStatus(labTarget))}`);
+    code = await runCommand(io, runbook.file, { ...o, inventory: description.inventory, yes: true, dryRun: false });
+    say(io, `drill: ${runbook.name} finished with exit code ${code}`);
+    say(io, `drill: swarm after\n${lab.formatLabStatus(await lab.labStatus(labTarget))}`);
+  } finally {
+    if (o.keep) say(io, `drill: lab ${name} kept; remove it with: runbook lab down --name ${name}`);
+    else {
+      await lab.labDown(labTarget);
+      say(io, `drill: lab ${name} removed`);
+    }
+  }
+  return code;
+}

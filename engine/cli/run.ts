@@ -1,0 +1,152 @@
+/**
+ * `runbook run`, `runbook plan` and `runbook resume`.
+ */
+import { executeRun } from '../runner/run.js';
+import { planRun } from '../runner/plan.js';
+import { readOnlyPorts } from '../io/read-only.js';
+import { systemPorts } from '../io/system-ports.js';
+import { loadRunbook } from '../dsl/validate.js';
+import { hasErrors } from '../dsl/diagnostics.js';
+import { loadInventory } from '../inventory/load.js';
+import { latestUnfinished, readRun } from '../journal/store.js';
+import { chooseReporter } from '../ui/reporters.js';
+import { PlainReporter } from '../ui/plain.js';
+import type { Reporter } from '../runner/events.js';
+import type { Runbook } from '../dsl/types.js';
+import { formatPlan } from '../ui/plan.js';
+import { EXIT, exitForStatus } from './exit-codes.js';
+import { say, type CliIo, type CommonOptions } from './io.js';
+import { inputsFor, loadInventoryFor, loadRunbookFor, parseInputPairs, printDiagnostics } from './load.js';
+import { stateDirFrom } from './paths.js';
+
+export interface RunOptions extends CommonOptions {
+  readonly yes: boolean;
+  readonly dryRun: boolean;
+}
+
+export async function planCommand(io: CliIo, name: string, options: CommonOptions): Promise<number> {
+  const runbook = loadRunbookFor(io, name, options);
+  const inv = loadInventoryFor(io, options);
+  if (runbook === undefined || !inv.ok) return EXIT.invalid;
+  const inputs = inputsFor(io, runbook, options.input);
+  if (inputs === undefined) return EXIT.invalid;
+  const ports = systemPorts(io.stdin, io.stderr);
+  const plan = await planRun({
+    runbook,
+    inputs,
+    ...(inv.inventory === undefined ? {} : { inventory: inv.inventory }),
+    readOnlyPorts: readOnlyPorts(ports),
+    probePorts: ports,
+    env: io.env,
+    signal: io.signal,
+  });
+  io.stdout.write(options.json ? JSON.stringify({ type: 'plan', ...plan }) + '\n' : formatPlan(plan));
+  return EXIT.ok;
+}
+
+export async function runCommand(io: CliIo, name: string, options: RunOptions): Promise<number> {
+  if (options.dryRun) return planCommand(io, name, options);
+  const runbook = loadRunbookFor(io, name, options);
+  const inv = loadInventoryFor(io, options);
+  if (runbook === undefined || !inv.ok) return EXIT.invalid;
+  const inputs = inputsFor(io, runbook, options.input);
+  if (inputs === undefined) return EXIT.invalid;
+  const outcome = await executeRun({
+    runbook,
+    inputs,
+    ...(inv.inventory === undefined ? {} : { inventory: inv.inventory }),
+    stateDir: stateDirFrom(options.stateDir, io.env, io.cwd),
+    yes: options.yes,
+    ports: systemPorts(io.stdin, io.stderr),
+    reporters: [reporterFor(io, options, runbook, false)],
+    signal: io.signal,
+    env: io.env,
+  });
+  return finish(io, outcome.status, outcome.runId, outcome.error);
+}
+
+/**
+ * listr2 redraws the terminal and would hide a question asked mid-run, so a run that may ask
+ * (gates without --yes, or a resume that may ask about a cut-off step) reports in plain lines.
+ */
+function reporterFor(io: CliIo, options: CommonOptions & { yes: boolean }, runbook: Runbook, resuming: boolean): Reporter {
+  const asks = resuming || (!options.yes && (runbook.confirm !== undefined || runbook.steps.some((s) => s.confirm !== undefined)));
+  if (asks && !options.json && io.stdin.isTTY === true) return new PlainReporter(io.stderr);
+  return chooseReporter({ json: options.json, out: options.json ? io.stdout : io.stderr, env: io.env });
+}
+
+function finish(io: CliIo, status: Parameters<typeof exitForStatus>[0], runId: string, error: Error | undefined): number {
+  if (status === 'failed' || status === 'interrupted') {
+    say(io, `run ${runId} ${status}${error === undefined ? '' : `: ${error.message}`}; continue it with: runbook resume ${runId}`);
+  } else if (status === 'refused' && error !== undefined) {
+    say(io, `refused: ${error.message}`);
+  }
+  return exitForStatus(status);
+}
+
+export interface ResumeOptions extends CommonOptions {
+  readonly yes: boolean;
+  readonly force: boolean;
+  readonly rerun: string[];
+}
+
+export async function resumeCommand(io: CliIo, runIdArg: string | undefined, options: ResumeOptions): Promise<number> {
+  const stateDir = stateDirFrom(options.stateDir, io.env, io.cwd);
+  const runId = runIdArg ?? (await latestUnfinished(stateDir))?.runId;
+  if (runId === undefined) {
+    say(io, `error: no unfinished run in ${stateDir}; list runs with: runbook runs`);
+    return EXIT.invalid;
+  }
+  const { state, dir } = await readRun(stateDir, runId);
+  if (state.status === 'succeeded') {
+    say(io, `run ${runId} already succeeded; nothing to resume`);
+    return EXIT.ok;
+  }
+  const loaded = loadRunbook(state.runbookFile);
+  printDiagnostics(io, loaded.diagnostics);
+  if (hasErrors(loaded.diagnostics) || loaded.value === undefined) return EXIT.invalid;
+  const runbook = loaded.value;
+  if (runbook.hash !== state.runbookHash && !options.force) {
+    say(io, `error: ${state.runbookFile} changed since run ${runId} began; resuming could run a different procedure. ` +
+      'Check the change, then resume with --force');
+    return EXIT.invalid;
+  }
+  let inventory;
+  const inventoryFile = options.inventory ?? state.inventoryFile;
+  if (inventoryFile !== undefined) {
+    const inv = loadInventory(inventoryFile);
+    printDiagnostics(io, inv.diagnostics);
+    if (hasErrors(inv.diagnostics) || inv.value === undefined) return EXIT.invalid;
+    inventory = inv.value;
+    if (state.inventoryHash !== undefined && inventory.hash !== state.inventoryHash && !options.force) {
+      say(io, `error: ${inventoryFile} changed since run ${runId} began. Check the change, then resume with --force`);
+      return EXIT.invalid;
+    }
+  }
+  const given = parseInputPairs(io, options.input);
+  if (given === undefined) return EXIT.invalid;
+  const inputs: Record<string, unknown> = { ...state.inputs };
+  const missing: string[] = [];
+  for (const name of state.secretInputs) {
+    const value = given[name];
+    if (value !== undefined) inputs[name] = value;
+    else if (runbook.inputs.find((i) => i.name === name)?.required === true) missing.push(name);
+  }
+  if (missing.length > 0) {
+    say(io, `error: secret inputs are never stored; give them again: ${missing.map((m) => `--input ${m}=…`).join(' ')}`);
+    return EXIT.invalid;
+  }
+  const outcome = await executeRun({
+    runbook,
+    inputs,
+    ...(inventory === undefined ? {} : { inventory }),
+    stateDir,
+    yes: options.yes,
+    ports: systemPorts(io.stdin, io.stderr),
+    reporters: [reporterFor(io, options, runbook, true)],
+    signal: io.signal,
+    env: io.env,
+    resume: { state, dir, rerun: options.rerun },
+  });
+  return finish(io, outcome.status, outcome.runId, outcome.error);
+}

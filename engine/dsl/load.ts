@@ -1,0 +1,201 @@
+/**
+ * Reading a YAML file into a document with positions. Nothing here throws on bad input: syntax errors,
+ * duplicate keys, alias bombs, deep nesting, empty files and non-mapping roots all come back as diagnostics.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { LineCounter, Parser, isAlias, parseDocument, visit } from 'yaml';
+import type { CST, YAMLError } from 'yaml';
+import { diagnostic } from './diagnostics.js';
+import type { Diagnostic, Loaded } from './diagnostics.js';
+import { fileStart, refAtOffset } from './positions.js';
+import type { YamlSource } from './positions.js';
+
+/** Aliases expanded at most this many times: a "billion laughs" document is refused, not expanded. */
+export const MAX_ALIASES = 100;
+/** Deeper nesting than this is refused before composing, which recurses once per level. */
+export const MAX_DEPTH = 64;
+
+/** A file's text and the sha256 of its bytes. */
+export interface SourceText {
+  /** Absolute path. */
+  readonly file: string;
+  readonly text: string;
+  readonly hash: string;
+}
+
+/** Reads `file` (unless `text` is given) and hashes its bytes. */
+export function readSource(file: string, text?: string): Loaded<SourceText> {
+  const absolute = resolvePath(file);
+  if (text !== undefined) {
+    return { value: { file: absolute, text, hash: sha256(Buffer.from(text, 'utf8')) }, diagnostics: [] };
+  }
+  try {
+    const bytes = readFileSync(absolute);
+    return { value: { file: absolute, text: bytes.toString('utf8'), hash: sha256(bytes) }, diagnostics: [] };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : (code ?? 'unreadable');
+    return {
+      diagnostics: [diagnostic('RB_FILE_NOT_FOUND', fileStart(absolute), `cannot read ${absolute}: ${why}`)],
+    };
+  }
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** A YAML file whose root is a mapping, with its plain data. */
+export interface ParsedYaml {
+  readonly source: YamlSource;
+  readonly data: Record<string, unknown>;
+}
+
+/** Parses `text` as one YAML document whose root must be a mapping. */
+export function parseYaml(file: string, text: string): Loaded<ParsedYaml> {
+  const deep = tooDeep(text);
+  if (deep !== undefined) {
+    const before = text.slice(0, deep);
+    const line = before.split('\n').length;
+    const col = deep - before.lastIndexOf('\n');
+    return {
+      diagnostics: [
+        diagnostic(
+          'RB_YAML_SYNTAX',
+          { file, line, col },
+          `nesting deeper than ${MAX_DEPTH} levels`,
+          'flatten the structure; runbooks and inventories never need this depth',
+        ),
+      ],
+    };
+  }
+  const lineCounter = new LineCounter();
+  let doc;
+  try {
+    doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  } catch (e) {
+    return { diagnostics: [diagnostic('RB_YAML_SYNTAX', fileStart(file), `cannot parse YAML: ${describe(e)}`)] };
+  }
+  const source: YamlSource = { file, text, doc, lineCounter };
+  const problems = [
+    ...doc.errors.map((e) => yamlDiagnostic(source, e, 'error')),
+    ...doc.warnings.map((e) => yamlDiagnostic(source, e, 'warning')),
+  ];
+  if (doc.errors.length > 0) return { diagnostics: problems };
+  const root = doc.contents;
+  if (root === null) {
+    return {
+      diagnostics: [
+        ...problems,
+        diagnostic('RB_EMPTY_FILE', fileStart(file), 'the file is empty', 'start with `name:` and `steps:`'),
+      ],
+    };
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (e) {
+    const aliasBomb = e instanceof ReferenceError && /alias/i.test(e.message);
+    return {
+      diagnostics: [
+        ...problems,
+        aliasBomb
+          ? diagnostic(
+              'RB_ALIAS_LIMIT',
+              firstAlias(source),
+              `aliases expand to too many nodes (limit ${MAX_ALIASES})`,
+              'write the values out instead of nesting aliases of aliases',
+            )
+          : diagnostic('RB_YAML_SYNTAX', fileStart(file), `cannot read YAML: ${describe(e)}`),
+      ],
+    };
+  }
+  if (containsItself(data)) {
+    return {
+      diagnostics: [
+        ...problems,
+        diagnostic('RB_ALIAS_LIMIT', firstAlias(source), 'an alias refers to a node that contains it', 'remove the recursive alias'),
+      ],
+    };
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return {
+      diagnostics: [
+        ...problems,
+        diagnostic(
+          'RB_NOT_A_MAPPING',
+          root.range === undefined ? fileStart(file) : refAtOffset(source, root.range[0]),
+          `the top level must be a mapping of keys (like \`name:\`), not ${Array.isArray(data) ? 'a list' : 'a single value'}`,
+        ),
+      ],
+    };
+  }
+  return { value: { source, data: data as Record<string, unknown> }, diagnostics: problems };
+}
+
+function yamlDiagnostic(src: YamlSource, e: YAMLError, severity: 'error' | 'warning'): Diagnostic {
+  const at = refAtOffset(src, e.pos[0]);
+  const base = e.code === 'DUPLICATE_KEY'
+    ? diagnostic('RB_DUPLICATE_KEY', at, 'this key appears twice in the same mapping', 'keep one of them')
+    : e.code === 'MULTIPLE_DOCS'
+      ? diagnostic('RB_YAML_SYNTAX', at, 'the file holds more than one YAML document (`---`)', 'keep one per file')
+      : diagnostic('RB_YAML_SYNTAX', at, e.message.split('\n')[0] ?? e.message);
+  return severity === 'error' ? base : { ...base, severity };
+}
+
+/** Offset of the first node nested deeper than `MAX_DEPTH`, from the concrete syntax tree (walked without recursion). */
+function tooDeep(text: string): number | undefined {
+  try {
+    for (const token of new Parser().parse(text)) {
+      const stack: Array<readonly [CST.Token | undefined, number]> = [[token, 0]];
+      while (stack.length > 0) {
+        const [tok, depth] = stack.pop() ?? [undefined, 0];
+        if (tok === undefined) continue;
+        if (depth > MAX_DEPTH) return tok.offset;
+        if (tok.type === 'document') stack.push([tok.value, depth]);
+        else if (tok.type === 'block-map' || tok.type === 'block-seq' || tok.type === 'flow-collection') {
+          for (const item of tok.items) {
+            if ('key' in item && item.key) stack.push([item.key, depth + 1]);
+            if (item.value) stack.push([item.value, depth + 1]);
+          }
+        }
+      }
+    }
+    return undefined;
+  } catch {
+    return 0;
+  }
+}
+
+function firstAlias(src: YamlSource) {
+  let at = fileStart(src.file);
+  visit(src.doc, {
+    Alias(_, node) {
+      if (isAlias(node) && node.range) at = refAtOffset(src, node.range[0]);
+      return visit.BREAK;
+    },
+  });
+  return at;
+}
+
+/** True when following values leads back to a value being visited (a recursive alias). */
+function containsItself(root: unknown): boolean {
+  const onPath = new Set<object>();
+  const check = (value: unknown, depth: number): boolean => {
+    if (value === null || typeof value !== 'object') return false;
+    if (onPath.has(value) || depth > MAX_DEPTH * 4) return true;
+    onPath.add(value);
+    const children = Array.isArray(value) ? value : value instanceof Map ? [...value.values()] : Object.values(value);
+    const found = children.some((child) => check(child, depth + 1));
+    onPath.delete(value);
+    return found;
+  };
+  return check(root, 0);
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,50 @@
+/**
+ * Runtime errors carry a literal code the caller branches on; only the CLI maps codes to exit codes.
+ */
+
+export type RunbookErrorCode =
+  | 'INVALID'            // bad runbook, inventory or arguments: exit 2
+  | 'GATE_REFUSED'       // a confirmation gate was answered no, or could not be asked: exit 3
+  | 'GUARD_REFUSED'      // a safety guard refused the step: exit 3
+  | 'LOCKED'             // another run holds the lock: exit 3
+  | 'CHANGED'            // resume refused: the runbook or inventory changed: exit 2
+  | 'NOT_FOUND'          // no such run, runbook or node: exit 2
+  | 'COMMAND_FAILED'     // a command exited non-zero
+  | 'TIMEOUT'
+  | 'ABORTED'
+  | 'UNREACHABLE'
+  | 'AUTH'
+  | 'HOST_KEY'
+  | 'DOCKER_API'
+  | 'DRY_RUN_WRITE'      // a write was attempted in plan mode
+  | 'STEP_FAILED'
+  | 'INTERNAL';
+
+export class RunbookError extends Error {
+  override readonly name = 'RunbookError';
+  readonly code: RunbookErrorCode;
+  readonly retryable: boolean;
+  /** Extra lines shown under the message (e.g. the stderr tail of a command). */
+  readonly details: readonly string[];
+
+  constructor(
+    code: RunbookErrorCode,
+    message: string,
+    options: { cause?: unknown; retryable?: boolean; details?: readonly string[] } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.details = options.details ?? [];
+  }
+}
+
+export function isRunbookError(e: unknown): e is RunbookError {
+  return e instanceof RunbookError;
+}
+
+/** A one-line description of any thrown value, for events and the journal. */
+export function describeError(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

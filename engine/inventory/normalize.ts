@@ -1,0 +1,177 @@
+/**
+ * The written inventory (what the schema accepts) to the resolved one: per-node settings over defaults,
+ * `~` and relative paths resolved, implicit groups `all`, `managers`, `workers` added. Also the checks the
+ * schema cannot express: duplicate node names, groups naming unknown nodes or reusing an implicit name.
+ */
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { diagnostic } from '../dsl/diagnostics.js';
+import type { Diagnostic, Loaded } from '../dsl/diagnostics.js';
+import { refAt, refAtKey } from '../dsl/positions.js';
+import type { YamlSource } from '../dsl/positions.js';
+import { didYouMean } from '../dsl/rules/closest.js';
+import type { DockerEndpoint, Inventory, InventoryNode, NodeName, NodeRole, PowerSettings, SshSettings, StackDecl } from './types.js';
+
+export interface WrittenSsh {
+  readonly user?: string;
+  readonly port?: number;
+  readonly identity?: string;
+  readonly known_hosts?: string;
+  readonly host_key?: 'strict' | 'accept-new';
+}
+export interface WrittenDocker {
+  readonly socket?: string;
+  readonly host?: string;
+  readonly via?: 'ssh';
+}
+export interface WrittenPower {
+  readonly off?: string;
+  readonly on?: string;
+}
+export interface WrittenNode {
+  readonly name: string;
+  readonly address: string;
+  readonly role: NodeRole;
+  readonly labels?: Readonly<Record<string, string | number | boolean>>;
+  readonly ssh?: WrittenSsh;
+  readonly docker?: WrittenDocker;
+  readonly power?: WrittenPower;
+}
+/** An inventory as written. */
+export interface WrittenInventory {
+  readonly cluster: string;
+  readonly defaults?: { readonly ssh?: WrittenSsh; readonly docker?: WrittenDocker; readonly power?: WrittenPower };
+  readonly nodes: readonly WrittenNode[];
+  readonly groups?: Readonly<Record<string, readonly string[]>>;
+  readonly stacks?: readonly StackDecl[];
+}
+
+/** The groups every inventory has; a declared group may not take these names. */
+export const IMPLICIT_GROUPS = ['all', 'managers', 'workers'] as const;
+
+const DEFAULT_DOCKER: DockerEndpoint = { type: 'socket', socket: '/var/run/docker.sock' };
+const DEFAULT_POWER: PowerSettings = { off: 'ssh-poweroff', on: 'manual' };
+
+/** Converts a shape-checked inventory; `home` expands `~`. */
+export function normalizeInventory(
+  written: WrittenInventory,
+  src: YamlSource,
+  hash: string,
+  home: string,
+): Loaded<Inventory> {
+  const diagnostics: Diagnostic[] = [];
+  const baseDir = dirname(src.file);
+  const path = (p: string) => resolvePath(p, baseDir, home);
+  const defaults = written.defaults ?? {};
+  const nodes: InventoryNode[] = [];
+  const byName = new Map<string, number>();
+  written.nodes.forEach((node, i) => {
+    const first = byName.get(node.name);
+    if (first !== undefined) {
+      diagnostics.push(
+        diagnostic(
+          'RB_INV_DUPLICATE_NODE',
+          refAt(src, ['nodes', i, 'name']),
+          `node "${node.name}" is declared twice (first at line ${nodes[first]?.source.line ?? '?'})`,
+          'keep one entry per node',
+        ),
+      );
+      return;
+    }
+    byName.set(node.name, nodes.length);
+    nodes.push({
+      name: node.name as NodeName,
+      address: node.address,
+      role: node.role,
+      labels: Object.fromEntries(Object.entries(node.labels ?? {}).map(([k, v]) => [k, String(v)])),
+      ssh: ssh({ ...defaults.ssh, ...node.ssh }, path),
+      docker: docker(node.docker ?? defaults.docker),
+      power: { ...DEFAULT_POWER, ...defaults.power, ...node.power },
+      source: refAt(src, ['nodes', i]),
+    });
+  });
+  const names = (role?: NodeRole) => nodes.filter((n) => role === undefined || n.role === role).map((n) => n.name);
+  const groups: Record<string, readonly NodeName[]> = {
+    all: names(),
+    managers: names('manager'),
+    workers: names('worker'),
+  };
+  for (const [group, members] of Object.entries(written.groups ?? {})) {
+    if ((IMPLICIT_GROUPS as readonly string[]).includes(group)) {
+      diagnostics.push(
+        diagnostic(
+          'RB_BAD_VALUE',
+          refAtKey(src, ['groups', group]),
+          `group "${group}" is implicit (${IMPLICIT_GROUPS.join(', ')} come from the nodes' roles)`,
+          'choose another name',
+        ),
+      );
+      continue;
+    }
+    if (byName.has(group)) {
+      diagnostics.push({
+        ...diagnostic(
+          'RB_BAD_VALUE',
+          refAtKey(src, ['groups', group]),
+          `group "${group}" has the same name as a node, so \`on: ${group}\` is ambiguous`,
+          'rename the group',
+        ),
+        severity: 'warning',
+      });
+    }
+    const known: NodeName[] = [];
+    members.forEach((member, j) => {
+      if (byName.has(member)) {
+        if (!known.includes(member as NodeName)) known.push(member as NodeName);
+        return;
+      }
+      diagnostics.push(
+        diagnostic(
+          'RB_INV_UNKNOWN_NODE',
+          refAt(src, ['groups', group, j]),
+          `group "${group}" names "${member}", which is not a node of this inventory`,
+          didYouMean(member, byName.keys()) ?? 'add the node under `nodes:` or remove it from the group',
+        ),
+      );
+    });
+    groups[group] = known;
+  }
+  const stackNames = new Set<string>();
+  const stacks = (written.stacks ?? []).map((stack, i) => {
+    if (stackNames.has(stack.name)) {
+      diagnostics.push(
+        diagnostic('RB_BAD_VALUE', refAt(src, ['stacks', i, 'name']), `stack "${stack.name}" is declared twice`, 'keep one entry per stack'),
+      );
+    }
+    stackNames.add(stack.name);
+    return stack.health === undefined
+      ? { name: stack.name, compose: path(stack.compose) }
+      : { name: stack.name, compose: path(stack.compose), health: stack.health };
+  });
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  return { value: { cluster: written.cluster, nodes, groups, stacks, file: src.file, hash }, diagnostics };
+}
+
+function ssh(written: WrittenSsh, path: (p: string) => string): SshSettings {
+  const settings: { -readonly [K in keyof SshSettings]: SshSettings[K] } = {
+    user: written.user ?? 'root',
+    port: written.port ?? 22,
+    hostKey: written.host_key ?? 'strict',
+  };
+  if (written.identity !== undefined) settings.identity = path(written.identity);
+  if (written.known_hosts !== undefined) settings.knownHosts = path(written.known_hosts);
+  return settings;
+}
+
+function docker(written: WrittenDocker | undefined): DockerEndpoint {
+  if (written?.socket !== undefined) return { type: 'socket', socket: written.socket };
+  if (written?.host !== undefined) return { type: 'tcp', host: written.host };
+  if (written?.via === 'ssh') return { type: 'ssh' };
+  return DEFAULT_DOCKER;
+}
+
+/** `~/x` → home/x; relative paths are relative to the inventory file, not to where runbook was started. */
+export function resolvePath(p: string, baseDir: string, home: string): string {
+  if (p === '~') return home;
+  if (p.startsWith('~/')) return join(home, p.slice(2));
+  return isAbsolute(p) ? p : resolve(baseDir, p);
+}

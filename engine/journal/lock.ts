@@ -1,0 +1,191 @@
+/**
+ * One run at a time per cluster and runbook. proper-lockfile's lock is a directory created with
+ * mkdir (atomic, also on NFS) whose mtime the holder keeps fresh; the holder's identity is written
+ * as JSON beside it so a refusal can say who holds the lock and a dead holder on this host can be
+ * recognised at once instead of after the staleness timeout.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { mkdir, readFile, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { lock } from 'proper-lockfile';
+import { RunbookError, describeError } from '../errors.js';
+
+/** Who holds a run lock; written beside the lock as JSON. */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  /** ISO time the run started. */
+  startedAt: string;
+  runId: string;
+}
+
+/** What the lock is for: one runbook on one cluster. */
+export interface LockKey {
+  cluster: string;
+  runbook: string;
+}
+
+export interface RunLock {
+  /** Frees the lock; calling it again does nothing. */
+  release(): Promise<void>;
+}
+
+export interface LockOptions {
+  /**
+   * After how long without an mtime refresh a lock counts as abandoned (a holder on another host
+   * that died). Default 30 s; proper-lockfile refreshes every half of it.
+   */
+  staleMs?: number;
+  /** Told when the lock was lost while held (removed by hand, or not refreshed in time). */
+  onCompromised?: (error: Error) => void;
+}
+
+const HOLDER_WAIT_MS = 50;
+const HOLDER_WAIT_TRIES = 20;
+
+/** Takes the lock for `key` or throws RunbookError('LOCKED') naming the live holder. */
+export async function acquireRunLock(
+  stateDir: string,
+  key: LockKey,
+  holder: LockHolder,
+  options: LockOptions = {},
+): Promise<RunLock> {
+  const dir = join(stateDir, 'locks');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const base = join(dir, `${fileSafe(key.cluster)}--${fileSafe(key.runbook)}`);
+  const lockPath = `${base}.lock`;
+  const holderPath = `${base}.holder.json`;
+  const staleMs = options.staleMs ?? 30_000;
+  const onCompromised =
+    options.onCompromised ??
+    ((e: Error) => process.emitWarning(`the run lock ${lockPath} was lost: ${e.message}`, 'RunLockWarning'));
+
+  for (let tries = 0; ; tries += 1) {
+    let release: () => Promise<void>;
+    try {
+      release = await lock(base, { realpath: false, lockfilePath: lockPath, stale: staleMs, retries: 0, onCompromised });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') {
+        throw new RunbookError('INTERNAL', `cannot take the run lock ${lockPath}: ${describeError(e)}`, { cause: e });
+      }
+      const current = await readHolder(holderPath);
+      if (current !== undefined && isDeadHere(current.holder)) {
+        await takeOver(holderPath, lockPath, current.text);
+        continue;
+      }
+      // Between another run's mkdir and its holder write the holder is briefly missing.
+      if (current === undefined && tries < HOLDER_WAIT_TRIES) {
+        await sleep(HOLDER_WAIT_MS);
+        continue;
+      }
+      throw lockedError(key, lockPath, current?.holder);
+    }
+    try {
+      await writeHolder(holderPath, holder);
+    } catch (e) {
+      await release().catch(() => undefined);
+      throw new RunbookError('INTERNAL', `cannot record the run lock holder in ${holderPath}: ${describeError(e)}`, { cause: e });
+    }
+    return releaser(holderPath, release);
+  }
+}
+
+function releaser(holderPath: string, release: () => Promise<void>): RunLock {
+  let done: Promise<void> | undefined;
+  return {
+    release() {
+      done ??= (async () => {
+        // The holder goes first: removing it after the lock could delete the next holder's record.
+        await unlink(holderPath).catch(ignoreMissing);
+        await release().catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== 'ERELEASED' && e.code !== 'ENOTACQUIRED') throw e;
+        });
+      })();
+      return done;
+    },
+  };
+}
+
+/**
+ * Removes a dead holder's lock. Renaming its record is the claim: of several processes doing this
+ * at once only one rename finds the file, and a record that changed since it was judged dead (a
+ * new holder) is put back.
+ */
+async function takeOver(holderPath: string, lockPath: string, deadText: string): Promise<void> {
+  const claim = `${holderPath}.stale-${process.pid}-${randomBytes(3).toString('hex')}`;
+  try {
+    await rename(holderPath, claim);
+  } catch (e) {
+    ignoreMissing(e);
+    return;
+  }
+  const claimed = await readFile(claim, 'utf8').catch(() => undefined);
+  if (claimed !== deadText) {
+    await rename(claim, holderPath).catch(ignoreMissing);
+    return;
+  }
+  await rmdir(lockPath).catch(ignoreMissing);
+  await unlink(claim).catch(ignoreMissing);
+}
+
+function isDeadHere(holder: LockHolder): boolean {
+  if (holder.host !== hostname()) return false;
+  try {
+    process.kill(holder.pid, 0);
+    return false;
+  } catch (e) {
+    // EPERM: the pid exists but belongs to someone else, so it is alive.
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+async function readHolder(path: string): Promise<{ holder: LockHolder; text: string } | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    ignoreMissing(e);
+    return undefined;
+  }
+  try {
+    const value = JSON.parse(text) as Partial<LockHolder>;
+    if (typeof value.pid !== 'number' || typeof value.host !== 'string') return undefined;
+    return {
+      holder: { pid: value.pid, host: value.host, startedAt: String(value.startedAt ?? '?'), runId: String(value.runId ?? '?') },
+      text,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeHolder(path: string, holder: LockHolder): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(holder)}\n`, { mode: 0o600 });
+  await rename(tmp, path);
+}
+
+function lockedError(key: LockKey, lockPath: string, holder: LockHolder | undefined): RunbookError {
+  const what = `runbook "${key.runbook}" on cluster "${key.cluster}" is already running`;
+  if (holder === undefined) {
+    return new RunbookError(
+      'LOCKED',
+      `${what}: the lock ${lockPath} is held by a process that left no holder record; ` +
+        'it is taken over once it goes stale, or remove it if you are sure no run is active',
+    );
+  }
+  return new RunbookError(
+    'LOCKED',
+    `${what}: pid ${holder.pid} on host ${holder.host} since ${holder.startedAt}, run ${holder.runId}`,
+  );
+}
+
+function fileSafe(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+function ignoreMissing(e: unknown): void {
+  if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+}

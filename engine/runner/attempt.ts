@@ -1,0 +1,43 @@
+/**
+ * One call of an action, bounded by the step's timeout and the run's cancellation. The race makes
+ * a timeout stick even when an action ignores its signal.
+ */
+import type { ActionContext, ActionDefinition, ActionResult } from '../actions/define.js';
+import { RunbookError } from '../errors.js';
+
+export async function callWithTimeout(
+  action: ActionDefinition<Record<string, unknown>>,
+  args: Record<string, unknown>,
+  ctx: Omit<ActionContext, 'signal'>,
+  runSignal: AbortSignal,
+  timeoutMs: number | undefined,
+  call: 'run' | 'check' = 'run',
+): Promise<ActionResult> {
+  const signals = [runSignal];
+  if (timeoutMs !== undefined) signals.push(AbortSignal.timeout(timeoutMs));
+  const signal = signals.length === 1 ? runSignal : AbortSignal.any(signals);
+  const full: ActionContext = { ...ctx, signal };
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      const timedOut = !runSignal.aborted;
+      reject(
+        timedOut
+          ? new RunbookError('TIMEOUT', `timed out after ${timeoutMs} ms`, { retryable: true })
+          : new RunbookError('ABORTED', 'interrupted'),
+      );
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    const work =
+      call === 'run'
+        ? action.run(args, full)
+        : (action.check?.(args, full).then((r) => ({ ...r })) ?? Promise.resolve({ satisfied: false }));
+    return await Promise.race([work, aborted]);
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+    aborted.catch(() => undefined);
+  }
+}

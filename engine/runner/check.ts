@@ -1,0 +1,60 @@
+/**
+ * "Already done?" probes: a step's own `check` (an expression or a read-only probe action), else the
+ * action's built-in `check`. Probes are declared read-only, so plan mode runs them too.
+ */
+import type { ActionContext, ActionDefinition, CheckResult } from '../actions/define.js';
+import { getAction } from '../actions/index.js';
+import type { Step } from '../dsl/types.js';
+import { describeError, RunbookError } from '../errors.js';
+import { evaluate } from '../expr/evaluate.js';
+import { interpolate } from '../expr/interpolate.js';
+import { singleExpression } from '../expr/template.js';
+import { callWithTimeout } from './attempt.js';
+import type { ExprContext } from '../expr/evaluate.js';
+
+export function truthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  if (value !== null && typeof value === 'object') return Object.keys(value).length > 0;
+  return value !== false && value !== null && value !== undefined && value !== 0 && value !== '' && value !== 'false';
+}
+
+export function hasCheck(step: Step, action: ActionDefinition<Record<string, unknown>>): boolean {
+  return step.check !== undefined || action.check !== undefined;
+}
+
+export async function runCheck(
+  step: Step,
+  action: ActionDefinition<Record<string, unknown>>,
+  args: Record<string, unknown>,
+  exprContext: ExprContext,
+  actionContext: Omit<ActionContext, 'signal'>,
+  signal: AbortSignal,
+): Promise<CheckResult | undefined> {
+  const check = step.check;
+  if (check === undefined) {
+    if (action.check === undefined) return undefined;
+    const r = await callWithTimeout(action, args, actionContext, signal, step.timeoutMs, 'check');
+    return { satisfied: r['satisfied'] === true, ...(typeof r['detail'] === 'string' ? { detail: r['detail'] } : {}) };
+  }
+  if (check.type === 'expression') {
+    const source = singleExpression(check.expression) ?? check.expression;
+    return { satisfied: truthy(evaluate(source, exprContext)), detail: check.expression };
+  }
+  const probe = getAction(check.action);
+  if (probe === undefined) throw new RunbookError('INVALID', `check: unknown action "${check.action}"`);
+  const quote = actionContext.ports.shell.quote;
+  const probeArgs: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(check.with)) {
+    probeArgs[k] = interpolate(v, exprContext, probe.shellFields?.includes(k) === true ? { quote } : {});
+  }
+  let result: Record<string, unknown>;
+  try {
+    result = { ...(await callWithTimeout(probe, probeArgs, actionContext, signal, step.timeoutMs)) };
+  } catch (e) {
+    if (e instanceof RunbookError && e.code === 'COMMAND_FAILED') return { satisfied: false, detail: describeError(e) };
+    throw e;
+  }
+  if (check.satisfied === undefined) return { satisfied: true, detail: `probe ${check.action} succeeded` };
+  const source = singleExpression(check.satisfied) ?? check.satisfied;
+  return { satisfied: truthy(evaluate(source, { ...exprContext, result })), detail: check.satisfied };
+}

@@ -1,0 +1,183 @@
+/**
+ * Executes a runbook (or resumes one): takes the lock, opens the journal, answers the runbook's
+ * gate, then starts every step as soon as its needs are done — as much parallelism as `needs`
+ * allows — and records how the run ended.
+ */
+import { hostname } from 'node:os';
+import type { Ports } from '../actions/define.js';
+import type { Runbook, Step, StepId } from '../dsl/types.js';
+import { describeError, RunbookError } from '../errors.js';
+import { interpolate } from '../expr/interpolate.js';
+import { executionOrder } from '../graph/order.js';
+import type { LiveManagerResolver } from '../inventory/targets.js';
+import type { Inventory } from '../inventory/types.js';
+import { acquireRunLock } from '../journal/lock.js';
+import { createRunDir, newRunId } from '../journal/store.js';
+import { JournalWriter } from '../journal/writer.js';
+import { baseContext, instanceContext } from './context.js';
+import type { Reporter, RunStatus } from './events.js';
+import { passGate } from './gates.js';
+import { RunSession, type ResumeFrom } from './session.js';
+import { runStep, type StepOutcome } from './step.js';
+
+export interface RunRequest {
+  readonly runbook: Runbook;
+  /** Resolved inputs, secrets included (they are masked before anything is written). */
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly inventory?: Inventory;
+  readonly stateDir: string;
+  readonly yes: boolean;
+  readonly ports: Ports;
+  readonly reporters: readonly Reporter[];
+  readonly signal: AbortSignal;
+  readonly env: NodeJS.ProcessEnv;
+  readonly resume?: ResumeFrom & { readonly dir: string };
+  readonly live?: LiveManagerResolver;
+}
+
+export interface RunOutcome {
+  readonly runId: string;
+  readonly dir: string;
+  readonly status: RunStatus;
+  readonly error?: Error;
+  /** Journal figures, for the benchmark. */
+  readonly journal: { readonly records: number; readonly fsyncs: number; readonly fsyncMs: number };
+}
+
+const BLOCKING: ReadonlySet<StepOutcome> = new Set(['failed', 'aborted', 'not-started']);
+
+export async function executeRun(request: RunRequest): Promise<RunOutcome> {
+  const { runbook } = request;
+  const runId = request.resume?.state.runId ?? newRunId(new Date());
+  const lock = await acquireRunLock(
+    request.stateDir,
+    { cluster: request.inventory?.cluster ?? 'local', runbook: runbook.name },
+    { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), runId },
+  );
+  let dir: string;
+  let journal: JournalWriter;
+  try {
+    dir = request.resume?.dir ?? (await createRunDir(request.stateDir, runId));
+    journal = await JournalWriter.open(dir);
+  } catch (e) {
+    await lock.release();
+    throw e;
+  }
+  const started = request.ports.clock.now();
+  const base = baseContext({
+    inputs: request.inputs,
+    inventory: request.inventory,
+    runId,
+    runDir: dir,
+    envAllowList: runbook.env,
+    env: request.env,
+  });
+  const session = new RunSession(
+    runId,
+    dir,
+    runbook,
+    request.inventory,
+    base,
+    request.ports,
+    [journal, ...request.reporters],
+    request.signal,
+    request.yes,
+    request.resume,
+    request.live,
+  );
+  const secretInputs = runbook.inputs.filter((i) => i.secret).map((i) => i.name);
+  for (const name of secretInputs) session.masker.add(request.inputs[name]);
+  let status: RunStatus = 'failed';
+  let error: Error | undefined;
+  try {
+    session.emit({
+      type: 'run.started',
+      runId,
+      runbook: runbook.name,
+      runbookFile: runbook.file,
+      runbookHash: runbook.hash,
+      ...(request.inventory === undefined
+        ? {}
+        : { inventoryFile: request.inventory.file, inventoryHash: request.inventory.hash, cluster: request.inventory.cluster }),
+      inputs: Object.fromEntries(Object.entries(request.inputs).filter(([k]) => !secretInputs.includes(k))),
+      secretInputs,
+      resumed: request.resume !== undefined,
+      pid: process.pid,
+      host: hostname(),
+    });
+    const order = executionOrder(runbook.steps);
+    session.emit({
+      type: 'plan.ready',
+      steps: order.map((s) => ({ step: s.id, name: s.name ?? s.id, needs: [...s.needs] })),
+    });
+    await session.flush();
+    if (runbook.confirm !== undefined) {
+      await passGate(session, 'runbook', String(interpolate(runbook.confirm, instanceContext(base, {}))));
+    }
+    await schedule(session, order);
+    ({ status, error } = verdict(session));
+  } catch (e) {
+    ({ status, error } = e instanceof RunbookError && e.code === 'GATE_REFUSED'
+      ? { status: 'refused' as const, error: e }
+      : request.signal.aborted
+        ? { status: 'interrupted' as const, error: new RunbookError('ABORTED', 'interrupted') }
+        : { status: 'failed' as const, error: e instanceof Error ? e : new Error(String(e)) });
+  } finally {
+    session.emit({
+      type: 'run.finished',
+      status,
+      durationMs: request.ports.clock.now() - started,
+      ...(error === undefined ? {} : { error: describeError(error) }),
+    });
+    await session.flush();
+    await journal.close();
+    for (const r of request.reporters) await r.close?.();
+    await lock.release();
+  }
+  return { runId, dir, status, ...(error === undefined ? {} : { error }), journal: { ...journal.stats } };
+}
+
+/** Starts every step once its needs are done; a failed need keeps its dependents from starting. */
+async function schedule(session: RunSession, order: readonly Step[]): Promise<void> {
+  const done = new Map<StepId, Promise<StepOutcome>>();
+  for (const step of order) {
+    const needs = step.needs.map((n) => done.get(n) as Promise<StepOutcome>);
+    done.set(
+      step.id,
+      Promise.all(needs).then(async (outcomes) => {
+        if (outcomes.some((o) => BLOCKING.has(o))) return 'not-started';
+        try {
+          return await runStep(session, step);
+        } catch (e) {
+          if (session.signal.aborted) return 'aborted';
+          if (e instanceof RunbookError && (e.code === 'GATE_REFUSED' || e.code === 'GUARD_REFUSED')) {
+            session.refusal ??= e;
+          }
+          session.stopped = true;
+          session.emit({
+            type: 'step.failed',
+            step: step.id,
+            instance: step.id,
+            target: 'local',
+            attempt: 0,
+            durationMs: 0,
+            error: describeError(e),
+            code: e instanceof RunbookError ? e.code : 'STEP_FAILED',
+            details: e instanceof RunbookError ? e.details : [],
+            tolerated: false,
+          });
+          return 'failed';
+        }
+      }),
+    );
+  }
+  const outcomes = await Promise.all(done.values());
+  if (outcomes.some((o) => o === 'failed' || o === 'not-started' || o === 'aborted')) session.stopped = true;
+}
+
+function verdict(session: RunSession): { status: RunStatus; error?: Error } {
+  if (session.signal.aborted) return { status: 'interrupted', error: new RunbookError('ABORTED', 'interrupted') };
+  if (session.refusal !== undefined) return { status: 'refused', error: session.refusal };
+  if (session.stopped) return { status: 'failed', error: new RunbookError('STEP_FAILED', 'a step failed; fix the cause and run `runbook resume`') };
+  return { status: 'succeeded' };
+}

@@ -1,0 +1,231 @@
+/**
+ * One step: `when`, its gate, its instances (targets × foreach) under `concurrency` and
+ * `max_failures`, and for each instance: resume decision, check, attempts with retry and timeout,
+ * outputs. Every `step.started` is durable before the action runs; every `step.succeeded` before a
+ * dependent step starts.
+ */
+import pLimit from 'p-limit';
+import type { ActionContext, ActionDefinition } from '../actions/define.js';
+import { getAction } from '../actions/index.js';
+import type { Step } from '../dsl/types.js';
+import { describeError, RunbookError } from '../errors.js';
+import { evaluate } from '../expr/evaluate.js';
+import { interpolate } from '../expr/interpolate.js';
+import { singleExpression } from '../expr/template.js';
+import { targetName } from '../inventory/targets.js';
+import { callWithTimeout } from './attempt.js';
+import { runCheck, truthy } from './check.js';
+import { instanceContext } from './context.js';
+import type { StepInstanceRef } from './events.js';
+import { allowRerun, passGate } from './gates.js';
+import { expandStep, type Instance } from './instances.js';
+import type { RunSession } from './session.js';
+
+/** How a step ended, as far as its dependents are concerned. */
+export type StepOutcome = 'succeeded' | 'skipped' | 'tolerated' | 'failed' | 'aborted' | 'not-started';
+
+type InstanceOutcome = 'succeeded' | 'skipped' | 'tolerated' | 'failed' | 'aborted';
+
+function expressionValue(text: string, ctx: Record<string, unknown>): unknown {
+  return evaluate(singleExpression(text) ?? text, ctx);
+}
+
+/** `with` values interpolated; fields that hold shell command lines get their values quoted. */
+function interpolateWith(
+  step: Step,
+  action: ActionDefinition<Record<string, unknown>>,
+  ctx: Record<string, unknown>,
+  quote: (s: string) => string,
+): Record<string, unknown> {
+  const args: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(step.with)) {
+    args[k] = interpolate(v, ctx, action.shellFields?.includes(k) === true ? { quote } : {});
+  }
+  return args;
+}
+
+function outputsOf(step: Step, result: Readonly<Record<string, unknown>>, ctx: Record<string, unknown>): Record<string, unknown> {
+  const outputs: Record<string, unknown> = { ...result };
+  for (const [name, expression] of Object.entries(step.outputs)) {
+    outputs[name] = expressionValue(expression, { ...ctx, result });
+  }
+  return outputs;
+}
+
+export async function runStep(session: RunSession, step: Step): Promise<StepOutcome> {
+  if (session.stopped || session.signal.aborted) return 'not-started';
+  const action = getAction(step.action);
+  if (action === undefined) throw new RunbookError('INVALID', `unknown action "${step.action}"`);
+  const stepRef: StepInstanceRef = { step: step.id, instance: step.id, target: 'local' };
+  const ctx = instanceContext(session.base, {});
+  if (step.when !== undefined && !truthy(expressionValue(step.when, ctx))) {
+    session.emit({ type: 'step.skipped', ...stepRef, reason: 'when', detail: step.when });
+    return 'skipped';
+  }
+  if (step.confirm !== undefined) {
+    await passGate(session, `step:${step.id}`, String(interpolate(step.confirm, ctx)));
+  }
+  const expansion = await expandStep(step, action, session.base, session.inventory, session.live);
+  if (expansion.multi) session.base.steps[step.id] = { outputs: {} };
+  const limit = pLimit(step.concurrency ?? Math.max(1, expansion.instances.length));
+  let failures = 0;
+  const outcomes = await Promise.all(
+    expansion.instances.map((instance) =>
+      limit(async (): Promise<InstanceOutcome | 'not-started'> => {
+        if (session.signal.aborted) return 'not-started';
+        if (step.maxFailures !== undefined && failures > step.maxFailures) {
+          session.emit({ type: 'step.skipped', ...refOf(step, instance), reason: 'max-failures', detail: `${failures} failed` });
+          return 'failed';
+        }
+        const outcome = await runInstance(session, step, action, instance, expansion.multi);
+        if (outcome === 'failed') failures += 1;
+        return outcome;
+      }),
+    ),
+  );
+  if (outcomes.includes('aborted') || outcomes.includes('not-started')) return 'aborted';
+  if (outcomes.includes('failed')) {
+    const tolerated = step.maxFailures !== undefined && failures <= step.maxFailures;
+    if (!tolerated) session.stopped = true;
+    return tolerated ? 'tolerated' : 'failed';
+  }
+  if (outcomes.includes('tolerated')) return 'tolerated';
+  return outcomes.every((o) => o === 'skipped') ? 'skipped' : 'succeeded';
+}
+
+function refOf(step: Step, instance: Instance): StepInstanceRef {
+  const ref = { step: step.id, instance: instance.id, target: targetName(instance.target) };
+  return instance.key === undefined ? ref : { ...ref, key: instance.key };
+}
+
+async function runInstance(
+  session: RunSession,
+  step: Step,
+  action: ActionDefinition<Record<string, unknown>>,
+  instance: Instance,
+  multi: boolean,
+): Promise<InstanceOutcome> {
+  const ref = refOf(step, instance);
+  const prior = session.resume?.state.instances.get(instance.id);
+  if (prior?.status === 'succeeded' && prior.secretOutputs.length === 0) {
+    session.setOutputs(step.id, multi, instance.outputKey, prior.outputs ?? {});
+    session.emit({ type: 'step.log', ...ref, stream: 'info', line: 'done in an earlier attempt; outputs restored from the journal' });
+    return 'succeeded';
+  }
+  const ctx = instanceContext(session.base, { item: instance.item, target: instance.target });
+  // Output of steps with secret outputs is held back until the secrets are known and can be masked.
+  const held: { stream: 'stdout' | 'stderr' | 'info'; line: string }[] = [];
+  const hold = step.secretOutputs.length > 0;
+  const actionContext: Omit<ActionContext, 'signal'> = {
+    mode: 'run',
+    target: instance.target,
+    ports: session.ports,
+    runDir: session.runDir,
+    ...(session.inventory === undefined ? {} : { inventory: session.inventory }),
+    log: (stream, line) => {
+      if (hold) held.push({ stream, line });
+      else session.emit({ type: 'step.log', ...ref, stream, line });
+    },
+  };
+  try {
+    const args = interpolateWith(step, action, ctx, session.ports.shell.quote);
+    const check = await runCheck(step, action, args, ctx, actionContext, session.signal);
+    if (check?.satisfied === true) {
+      session.setOutputs(step.id, multi, instance.outputKey, {});
+      session.emit({ type: 'step.skipped', ...ref, reason: 'check', ...(check.detail === undefined ? {} : { detail: check.detail }) });
+      return 'skipped';
+    }
+    if (prior?.status === 'started' && check === undefined && !action.idempotent) {
+      await allowRerun(session, step.id, instance.id, prior.startedAt);
+    }
+    return await attempts(session, step, action, instance, ref, args, ctx, actionContext, multi, held);
+  } catch (e) {
+    if (session.signal.aborted) return 'aborted';
+    if (e instanceof RunbookError && (e.code === 'GATE_REFUSED' || e.code === 'GUARD_REFUSED')) {
+      session.refusal ??= e;
+      session.stopped = true;
+      session.emit({ type: 'step.skipped', ...ref, reason: 'refused', detail: e.message });
+      return 'failed';
+    }
+    return fail(session, step, ref, e, 0, 0);
+  }
+}
+
+async function attempts(
+  session: RunSession,
+  step: Step,
+  action: ActionDefinition<Record<string, unknown>>,
+  instance: Instance,
+  ref: StepInstanceRef,
+  args: Record<string, unknown>,
+  ctx: Record<string, unknown>,
+  actionContext: Omit<ActionContext, 'signal'>,
+  multi: boolean,
+  held: { stream: 'stdout' | 'stderr' | 'info'; line: string }[],
+): Promise<InstanceOutcome> {
+  const policy = step.retry ?? { attempts: 1, delayMs: 0, backoff: 1 };
+  let delay = policy.delayMs;
+  for (let attempt = 1; ; attempt += 1) {
+    const started = session.ports.clock.now();
+    session.emit({ type: 'step.started', ...ref, attempt });
+    await session.flush();
+    try {
+      const result = await callWithTimeout(action, args, actionContext, session.signal, step.timeoutMs);
+      const outputs = outputsOf(step, result, ctx);
+      for (const name of step.secretOutputs) session.masker.add(outputs[name]);
+      for (const line of held.splice(0)) session.emit({ type: 'step.log', ...ref, ...line });
+      session.setOutputs(step.id, multi, instance.outputKey, outputs);
+      const journaled = Object.fromEntries(Object.entries(outputs).filter(([k]) => !step.secretOutputs.includes(k)));
+      session.emit({
+        type: 'step.succeeded',
+        ...ref,
+        attempt,
+        durationMs: session.ports.clock.now() - started,
+        outputs: journaled,
+        secretOutputs: step.secretOutputs,
+      });
+      return 'succeeded';
+    } catch (e) {
+      for (const line of held.splice(0)) session.emit({ type: 'step.log', ...ref, ...line });
+      if (session.signal.aborted) return 'aborted';
+      const refused = e instanceof RunbookError && e.code === 'GUARD_REFUSED';
+      if (refused) {
+        session.refusal ??= e;
+        session.stopped = true;
+      }
+      if (attempt < policy.attempts && !refused) {
+        session.emit({ type: 'step.retrying', ...ref, attempt: attempt + 1, delayMs: delay, error: describeError(e) });
+        try {
+          await session.ports.clock.sleep(delay, session.signal);
+        } catch {
+          return 'aborted';
+        }
+        delay = Math.round(delay * policy.backoff);
+        continue;
+      }
+      return fail(session, step, ref, e, attempt, session.ports.clock.now() - started);
+    }
+  }
+}
+
+function fail(
+  session: RunSession,
+  step: Step,
+  ref: StepInstanceRef,
+  e: unknown,
+  attempt: number,
+  durationMs: number,
+): InstanceOutcome {
+  const error = e instanceof RunbookError ? e : undefined;
+  session.emit({
+    type: 'step.failed',
+    ...ref,
+    attempt,
+    durationMs,
+    error: describeError(e),
+    code: error?.code ?? 'STEP_FAILED',
+    details: error?.details ?? [],
+    tolerated: step.continueOnError,
+  });
+  return step.continueOnError ? 'tolerated' : 'failed';
+}

@@ -1,0 +1,33 @@
+/**
+ * The plan as an operator reads it: steps in execution order, each instance with its target and
+ * the exact command or API call, `when` conditions and gates shown.
+ */
+import type { Plan } from '../runner/plan.js';
+
+export function formatPlan(plan: Plan): string {
+  const out: string[] = [];
+  const count = plan.steps.reduce((n, s) => n + Math.max(1, s.instances.length), 0);
+  out.push(`Plan: ${plan.runbook} — ${plan.steps.length} steps, ${count} instances. Dry-run: nothing is executed.`);
+  if (plan.description !== undefined) out.push(`  ${plan.description}`);
+  const inputs = Object.entries(plan.inputs);
+  if (inputs.length > 0) out.push(`  inputs: ${inputs.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
+  if (plan.confirm !== undefined) out.push(`  gate: "${plan.confirm}" (asked before anything runs)`);
+  plan.steps.forEach((step, i) => {
+    const needs = step.needs.length > 0 ? ` after ${step.needs.join(', ')}` : '';
+    const kind = step.mutating ? '' : ' (read-only)';
+    out.push(`${String(i + 1).padStart(3)}. ${step.step} — ${step.action}${kind}${needs}`);
+    if (step.name !== step.step) out.push(`       ${step.name}`);
+    if (step.when !== undefined) out.push(`       when ${step.when.expression} → ${step.when.value}`);
+    if (step.confirm !== undefined) out.push(`       gate: "${step.confirm}"`);
+    if (step.deferred !== undefined) out.push(`       ${step.deferred} (known at run time)`);
+    if (step.error !== undefined) out.push(`       cannot plan: ${step.error}`);
+    for (const instance of step.instances) {
+      out.push(`       ${instance.instance} on ${instance.target}${instance.check === undefined ? '' : ` — check: ${instance.check}`}`);
+      for (const line of instance.lines) {
+        out.push(`         ${line.summary}`);
+        if (line.call !== undefined) out.push(`           $ ${line.call}`);
+      }
+    }
+  });
+  return out.join('\n') + '\n';
+}

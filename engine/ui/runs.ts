@@ -1,0 +1,55 @@
+/**
+ * `runbook runs` and `runbook show`: the journal, read back for people.
+ */
+import type { JournalRecord } from '../journal/records.js';
+import type { RunState } from '../journal/replay.js';
+
+function duration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
+}
+
+function elapsed(state: RunState): string {
+  if (state.finishedAt === undefined) return '-';
+  return duration(Date.parse(state.finishedAt) - Date.parse(state.startedAt));
+}
+
+export function formatRuns(runs: readonly RunState[]): string {
+  if (runs.length === 0) return 'no runs yet\n';
+  const rows = runs.map((r) => [r.runId, r.runbook, r.status, r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), elapsed(r)]);
+  const head = ['RUN', 'RUNBOOK', 'STATUS', 'STARTED', 'DURATION'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
+  return [line(head), ...rows.map(line)].join('\n') + '\n';
+}
+
+function describe(record: JournalRecord): string {
+  switch (record.type) {
+    case 'run.started':
+      return `${record.resumed ? 'resumed' : 'started'} ${record.runbook} (pid ${record.pid} on ${record.host})` +
+        (Object.keys(record.inputs).length > 0 ? ` inputs ${JSON.stringify(record.inputs)}` : '');
+    case 'step.started':
+      return `▶ ${record.instance} on ${record.target}${record.attempt > 1 ? ` (attempt ${record.attempt})` : ''}`;
+    case 'step.retrying':
+      return `↻ ${record.instance} retry ${record.attempt} in ${record.delayMs}ms: ${record.error}`;
+    case 'step.succeeded': {
+      const outputs = Object.keys(record.outputs);
+      return `✔ ${record.instance} ${duration(record.durationMs)}${outputs.length > 0 ? ` outputs: ${outputs.join(', ')}` : ''}`;
+    }
+    case 'step.failed':
+      return `✖ ${record.instance}${record.tolerated ? ' (tolerated)' : ''}: ${record.error}`;
+    case 'step.skipped':
+      return `– ${record.instance} skipped (${record.reason})${record.detail === undefined ? '' : `: ${record.detail}`}`;
+    case 'gate.answered':
+      return `? ${record.question} → ${record.answer ? 'yes' : 'no'} (${record.by})`;
+    case 'run.finished':
+      return `■ ${record.status} after ${duration(record.durationMs)}${record.error === undefined ? '' : `: ${record.error}`}`;
+  }
+}
+
+export function formatTimeline(state: RunState, records: readonly JournalRecord[]): string {
+  const out = [`run ${state.runId} — ${state.runbook} — ${state.status}`];
+  for (const record of records) out.push(`${record.ts.slice(11, 23)}  ${describe(record)}`);
+  return out.join('\n') + '\n';
+}

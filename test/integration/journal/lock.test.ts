@@ -1,0 +1,116 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import ts from 'typescript';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { acquireRunLock, type LockHolder } from '../../../engine/journal/lock.js';
+import { createRunDir } from '../../../engine/journal/store.js';
+import { JournalWriter } from '../../../engine/journal/writer.js';
+
+const root = resolve(import.meta.dirname, '../../..');
+const key = { cluster: 'dccn', runbook: 'emergency-shutdown' };
+const holder = (runId: string, pid = process.pid): LockHolder => ({ pid, host: hostname(), startedAt: '2026-11-22T04:12:33Z', runId });
+
+let stateDir: string;
+let childDir: string;
+const children: ChildProcess[] = [];
+
+/** The lock module compiled to plain JS so a separate `node` process can take the lock. */
+beforeAll(async () => {
+  childDir = await mkdtemp(join(tmpdir(), 'lock-child-'));
+  for (const file of ['engine/errors.ts', 'engine/journal/lock.ts']) {
+    const out = ts.transpileModule(await readFile(join(root, file), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    });
+    const target = join(childDir, file.replace(/\.ts$/, '.js'));
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, out.outputText);
+  }
+  await writeFile(join(childDir, 'package.json'), '{"type":"module"}');
+  await symlink(join(root, 'node_modules'), join(childDir, 'node_modules'));
+  await writeFile(
+    join(childDir, 'hold.js'),
+    `import { hostname } from 'node:os';
+import { acquireRunLock } from './engine/journal/lock.js';
+const [stateDir, cluster, runbook] = process.argv.slice(2);
+await acquireRunLock(stateDir, { cluster, runbook }, { pid: process.pid, host: hostname(), startedAt: '2026-11-22T05:00:00Z', runId: 'child-run' });
+console.log('READY');
+setInterval(() => {}, 1000);
+`,
+  );
+});
+afterAll(async () => {
+  await rm(childDir, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  stateDir = await mkdtemp(join(tmpdir(), 'lock-'));
+});
+afterEach(async () => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+function holdInChild(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(childDir, 'hold.js'), stateDir, key.cluster, key.runbook], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  return new Promise((resolveReady, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('READY')) resolveReady(child);
+    });
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => reject(new Error(`lock holder exited ${code}: ${err}`)));
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
+}
+
+describe('run lock', () => {
+  it('refuses a second run in the same process, naming the holder, and is free again after release', async () => {
+    const lock = await acquireRunLock(stateDir, key, holder('run-1'));
+    await expect(acquireRunLock(stateDir, key, holder('run-2'))).rejects.toMatchObject({
+      code: 'LOCKED',
+      message: `runbook "emergency-shutdown" on cluster "dccn" is already running: pid ${process.pid} on host ${hostname()} since 2026-11-22T04:12:33Z, run run-1`,
+    });
+    // Another runbook on the same cluster is not blocked.
+    const other = await acquireRunLock(stateDir, { ...key, runbook: 'label-node' }, holder('run-3'));
+    await lock.release();
+    await lock.release();
+    const again = await acquireRunLock(stateDir, key, holder('run-4'));
+    await again.release();
+    await other.release();
+  });
+
+  it('refuses while a live child process holds it, and takes it over after kill -9', async () => {
+    const child = await holdInChild();
+    await expect(acquireRunLock(stateDir, key, holder('mine'))).rejects.toMatchObject({
+      code: 'LOCKED',
+      message: expect.stringContaining(`pid ${child.pid} on host ${hostname()}`),
+    });
+    child.kill('SIGKILL');
+    await exited(child);
+    const lock = await acquireRunLock(stateDir, key, holder('mine'));
+    const recorded = JSON.parse(await readFile(join(stateDir, 'locks', 'dccn--emergency-shutdown.holder.json'), 'utf8')) as LockHolder;
+    expect(recorded.runId).toBe('mine');
+    await lock.release();
+  });
+
+  it('leaves no descriptor of the lock or the journal to spawned commands', async () => {
+    const lock = await acquireRunLock(stateDir, key, holder('run-1'));
+    const writer = await JournalWriter.open(await createRunDir(stateDir, 'run-1'));
+    const child = spawn('sleep', ['5'], { stdio: 'ignore' });
+    children.push(child);
+    await new Promise((r) => child.once('spawn', r));
+    const fds = await readdir(`/proc/${child.pid}/fd`);
+    const targets = await Promise.all(fds.map((fd) => readlink(`/proc/${child.pid}/fd/${fd}`).catch(() => '')));
+    expect(targets.length).toBeGreaterThan(0);
+    expect(targets.filter((t) => t.startsWith(stateDir))).toEqual([]);
+    await writer.close();
+    await lock.release();
+  });
+});
