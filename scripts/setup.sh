@@ -36,7 +36,7 @@ if [ -n "$missing" ]; then
     chmod 755 /usr/sbin/policy-rc.d
     own_policy=1
   fi
-  trap '[ -n "$own_policy" ] && rm -f /usr/sbin/policy-rc.d' EXIT
+  trap 'if [ -n "$own_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi' EXIT
   apt-get update -q
   # shellcheck disable=SC2086
   apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $missing
@@ -62,7 +62,8 @@ else
   done
 fi
 
-# The lab's bridges carry swarm traffic between namespaces; the kernel must forward it.
+# Lab nodes' stray lookups (registry pulls of local images) must be routed to the lab's REJECT rule and fail at
+# once, rather than be dropped and waited on; any Docker host has forwarding on anyway.
 sysctl -q -w net.ipv4.ip_forward=1 >/dev/null 2>&1 || true
 modprobe br_netfilter >/dev/null 2>&1 || true
 

@@ -4,7 +4,7 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import type { Inventory, InventoryNode } from '../inventory/types.js';
-import type { ClockPort, PromptPort, ShellPort } from '../io/ports.js';
+import type { ClockPort, PromptPort, ShellPort, SshPort } from '../io/ports.js';
 
 /** Where one instance of a step runs. */
 export type Target =
@@ -18,6 +18,7 @@ export interface Ports {
   readonly shell: ShellPort;
   readonly clock: ClockPort;
   readonly prompt: PromptPort;
+  readonly ssh: SshPort;
 }
 
 export interface ActionContext {
@@ -28,6 +29,8 @@ export interface ActionContext {
   readonly inventory?: Inventory;
   /** The run's directory (0700): where actions keep snapshots and archives. */
   readonly runDir: string;
+  /** The directory of the runbook file: relative paths in `with` (scripts, compose files) start here. */
+  readonly baseDir: string;
   /** A progress line for the operator (masked before it is shown). */
   log(stream: 'stdout' | 'stderr' | 'info', line: string): void;
 }

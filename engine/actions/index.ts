@@ -4,11 +4,17 @@
 import type { ActionDefinition } from './define.js';
 import { assert } from './assert.js';
 import { shell } from './shell.js';
+import { sshFile } from './ssh/file.js';
+import { sshRun } from './ssh/run.js';
+import { sshScript } from './ssh/script.js';
 
 // Each entry keeps its own `with` type; the registry sees them through the erased form.
 const catalogue = {
   shell,
   assert,
+  'ssh.run': sshRun,
+  'ssh.script': sshScript,
+  'ssh.file': sshFile,
 } as const satisfies Record<string, ActionDefinition<never>>;
 
 export type ActionName = keyof typeof catalogue;

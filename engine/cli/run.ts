@@ -3,7 +3,7 @@
  */
 import { executeRun } from '../runner/run.js';
 import { planRun } from '../runner/plan.js';
-import { readOnlyPorts } from '../io/read-only.js';
+import { probePorts, readOnlyPorts } from '../io/read-only.js';
 import { systemPorts } from '../io/system-ports.js';
 import { loadRunbook } from '../dsl/validate.js';
 import { hasErrors } from '../dsl/diagnostics.js';
@@ -36,10 +36,10 @@ export async function planCommand(io: CliIo, name: string, options: CommonOption
     inputs,
     ...(inv.inventory === undefined ? {} : { inventory: inv.inventory }),
     readOnlyPorts: readOnlyPorts(ports),
-    probePorts: ports,
+    probePorts: probePorts(ports),
     env: io.env,
     signal: io.signal,
-  });
+  }).finally(() => ports.ssh.close());
   io.stdout.write(options.json ? JSON.stringify({ type: 'plan', ...plan }) + '\n' : formatPlan(plan));
   return EXIT.ok;
 }
@@ -51,17 +51,18 @@ export async function runCommand(io: CliIo, name: string, options: RunOptions): 
   if (runbook === undefined || !inv.ok) return EXIT.invalid;
   const inputs = inputsFor(io, runbook, options.input);
   if (inputs === undefined) return EXIT.invalid;
+  const ports = systemPorts(io.stdin, io.stderr);
   const outcome = await executeRun({
     runbook,
     inputs,
     ...(inv.inventory === undefined ? {} : { inventory: inv.inventory }),
     stateDir: stateDirFrom(options.stateDir, io.env, io.cwd),
     yes: options.yes,
-    ports: systemPorts(io.stdin, io.stderr),
+    ports,
     reporters: [reporterFor(io, options, runbook, false)],
     signal: io.signal,
     env: io.env,
-  });
+  }).finally(() => ports.ssh.close());
   return finish(io, outcome.status, outcome.runId, outcome.error);
 }
 
@@ -136,17 +137,18 @@ export async function resumeCommand(io: CliIo, runIdArg: string | undefined, opt
     say(io, `error: secret inputs are never stored; give them again: ${missing.map((m) => `--input ${m}=…`).join(' ')}`);
     return EXIT.invalid;
   }
+  const ports = systemPorts(io.stdin, io.stderr);
   const outcome = await executeRun({
     runbook,
     inputs,
     ...(inventory === undefined ? {} : { inventory }),
     stateDir,
     yes: options.yes,
-    ports: systemPorts(io.stdin, io.stderr),
+    ports,
     reporters: [reporterFor(io, options, runbook, true)],
     signal: io.signal,
     env: io.env,
     resume: { state, dir, rerun: options.rerun },
-  });
+  }).finally(() => ports.ssh.close());
   return finish(io, outcome.status, outcome.runId, outcome.error);
 }

@@ -3,9 +3,10 @@
  * `types.ts`: `needs` always a list, durations in milliseconds, defaults filled in, positions attached.
  * Runs only on data the shape check accepted.
  */
+import { isNode, isSeq } from 'yaml';
 import type { SourceRef } from './diagnostics.js';
 import { parseDuration } from './duration.js';
-import { refAt, refAtKey } from './positions.js';
+import { lazyRef, nodeAt, refAt, refAtKey, refAtOffset } from './positions.js';
 import type { YamlSource } from './positions.js';
 import type { InputDecl, InputType, RetryPolicy, Runbook, Step, StepCheck, StepId } from './types.js';
 
@@ -62,15 +63,23 @@ export interface WrittenRunbook {
 
 /** Converts a shape-checked runbook to its resolved form. */
 export function normalizeRunbook(written: WrittenRunbook, src: YamlSource, hash: string): Runbook {
+  // One walk to the steps node instead of one per step: a 10,000-step runbook asks 10,000 times.
+  let stepNodes: ReturnType<typeof nodeAt> | null = null;
+  const stepAt = (index: number): SourceRef =>
+    lazyRef(src.file, () => {
+      stepNodes ??= nodeAt(src, ['steps']);
+      const item = isSeq(stepNodes) ? stepNodes.items[index] : undefined;
+      return isNode(item) && item.range ? refAtOffset(src, item.range[0]) : refAt(src, ['steps', index]);
+    });
   return defined({
     name: written.name,
     description: written.description,
     confirm: written.confirm,
     inputs: Object.entries(written.inputs ?? {}).map(([name, input]) =>
-      normalizeInput(name, input, refAtKey(src, ['inputs', name])),
+      normalizeInput(name, input, lazyRef(src.file, () => refAtKey(src, ['inputs', name]))),
     ),
     env: [...(written.env ?? [])],
-    steps: written.steps.map((step, i) => normalizeStep(step, src, i)),
+    steps: written.steps.map((step, i) => normalizeStep(step, src, i, stepAt(i))),
     file: src.file,
     hash,
   });
@@ -89,7 +98,7 @@ function normalizeInput(name: string, input: WrittenInput, source: SourceRef): I
   });
 }
 
-function normalizeStep(step: WrittenStep, src: YamlSource, index: number): Step {
+function normalizeStep(step: WrittenStep, src: YamlSource, index: number, source: SourceRef): Step {
   const needs = step.needs === undefined ? [] : typeof step.needs === 'string' ? [step.needs] : [...step.needs];
   return defined({
     id: step.id as StepId,
@@ -107,11 +116,12 @@ function normalizeStep(step: WrittenStep, src: YamlSource, index: number): Step 
     timeoutMs: step.timeout === undefined ? undefined : (parseDuration(step.timeout) ?? 0),
     continueOnError: step.continue_on_error ?? false,
     confirm: step.confirm,
-    check: step.check === undefined ? undefined : normalizeCheck(step.check, refAt(src, ['steps', index, 'check'])),
+    check:
+      step.check === undefined ? undefined : normalizeCheck(step.check, lazyRef(src.file, () => refAt(src, ['steps', index, 'check']))),
     outputs: step.outputs ?? {},
     secretOutputs: [...(step.secret_outputs ?? [])],
     allowQuorumLoss: step.allow_quorum_loss ?? false,
-    source: refAt(src, ['steps', index]),
+    source,
   });
 }
 

@@ -128,3 +128,21 @@ export function refInString(src: YamlSource, path: DataPath, index: number): Sou
 export function byPosition(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort((a, b) => a.source.line - b.source.line || a.source.col - b.source.col);
 }
+
+/**
+ * A position computed on first read. Valid files seldom need positions, and computing them means
+ * building the whole YAML document: so they are only computed when a message needs one.
+ */
+export function lazyRef(file: string, find: () => SourceRef): SourceRef {
+  let found: SourceRef | undefined;
+  const get = (): SourceRef => (found ??= find());
+  return {
+    file,
+    get line() {
+      return get().line;
+    },
+    get col() {
+      return get().col;
+    },
+  };
+}

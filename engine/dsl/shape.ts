@@ -19,6 +19,14 @@ export function compileSchema(schema: object): ValidateFunction {
   return ajv.compile(schema);
 }
 
+// Actions may write alternatives as `oneOf: [{ required: [a] }, { required: [b] }]`, which strictRequired forbids.
+const actionAjv = new Ajv({ strict: true, strictRequired: false, allErrors: true, verbose: true, allowUnionTypes: true });
+
+/** Compiles an action's `with` schema: strict, except that `required` may name properties declared elsewhere. */
+export function compileActionSchema(schema: object): ValidateFunction {
+  return actionAjv.compile(schema);
+}
+
 /** The pattern step ids and runbook names follow. */
 export const ID_PATTERN = '^[a-z0-9][a-z0-9-]*$';
 const IDENT_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
@@ -36,7 +44,7 @@ export interface ShapeOptions {
   /** Where the validated data sits in the file, when it is not the whole document (e.g. one step's `with`). */
   readonly at?: DataPath;
   /** Where to point errors about the validated value as a whole when it is not written (e.g. a missing `with`). */
-  readonly rootAt?: DataPath;
+  readonly rootAt?: () => DataPath | undefined;
   /** One code for every error (e.g. `RB_ACTION_WITH`). */
   readonly code?: DiagnosticCode;
   /** Names the validated value in messages, e.g. `step "x" (shell) with`. */
@@ -55,10 +63,21 @@ export function checkShape(
   if (validate(data)) return [];
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
+  const alternatives = missingAlternatives(validate.errors ?? []);
   for (const error of validate.errors ?? []) {
     // A propertyNames failure comes twice: once for the inner keyword, once for propertyNames itself.
     if (error.propertyName !== undefined || options.skip?.(error) === true) continue;
-    const d = toDiagnostic(error, src, data, options);
+    if (error.keyword === 'required' && ALTERNATIVE.test(error.schemaPath)) continue;
+    const missing = alternatives.get(error.instancePath);
+    const d =
+      (error.keyword === 'oneOf' || error.keyword === 'anyOf') && missing !== undefined
+        ? toDiagnostic(
+            { ...error, keyword: 'required', params: { missingProperty: missing } },
+            src,
+            data,
+            options,
+          )
+        : toDiagnostic(error, src, data, options);
     const key = `${d.source.line}:${d.source.col}:${d.code}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -67,11 +86,25 @@ export function checkShape(
   return out;
 }
 
+const ALTERNATIVE = /\/(oneOf|anyOf)\/\d+\/required$/;
+
+/** `oneOf: [{ required: [a] }, { required: [b] }]` failing for lack of both: one "missing a or b" per place. */
+function missingAlternatives(errors: readonly ErrorObject[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const error of errors) {
+    if (error.keyword !== 'required' || !ALTERNATIVE.test(error.schemaPath)) continue;
+    const names = out.get(error.instancePath) ?? [];
+    names.push(String((error.params as Record<string, unknown>)['missingProperty']));
+    out.set(error.instancePath, names);
+  }
+  return out;
+}
+
 function toDiagnostic(error: ErrorObject, src: YamlSource, root: unknown, options: ShapeOptions): Diagnostic {
   const relative = pointerToPath(error.instancePath);
   const path = [...(options.at ?? []), ...relative];
   const base = options.at ?? [];
-  const located = options.rootAt !== undefined && relative.length === 0 ? options.rootAt : undefined;
+  const located = relative.length === 0 ? options.rootAt?.() : undefined;
   const schema = (error.parentSchema ?? {}) as SchemaLike;
   const inner = describePath(root, relative, options.itemLabels ?? {});
   const where = options.subject === undefined ? inner : inner === '' ? options.subject : `${options.subject}.${inner}`;
@@ -91,12 +124,14 @@ function toDiagnostic(error: ErrorObject, src: YamlSource, root: unknown, option
       return diagnostic('RB_UNKNOWN_KEY', refAtKey(src, [...path, key]), message, hint);
     }
     case 'required': {
-      const key = String(params['missingProperty']);
+      const missing: unknown = params['missingProperty'];
+      const keys = Array.isArray(missing) ? missing.map(String) : [String(missing)];
+      const [key = ''] = keys;
       const code = options.missingCodes?.[key] ?? 'RB_MISSING_KEY';
-      const message = where === '' ? `missing top-level key "${key}"` : `${where}: missing "${key}"`;
-      const child = schema.properties?.[key];
-      const about = child?.description?.split(/(?<=\.)\s/)[0]?.replace(/\.$/, '');
-      const hint = `add \`${key}:\`${about === undefined ? '' : ` (${about})`}`;
+      const names = keys.map((k) => `"${k}"`).join(' or ');
+      const message = where === '' ? `missing top-level key ${names}` : `${where}: missing ${names}`;
+      const about = keys.length === 1 ? schema.properties?.[key]?.description?.split(/(?<=\.)\s/)[0]?.replace(/\.$/, '') : undefined;
+      const hint = `add ${keys.map((k) => `\`${k}:\``).join(' or ')}${about === undefined ? '' : ` (${about})`}`;
       return diagnostic(code, refAt(src, path), message, hint);
     }
     case 'propertyNames': {

@@ -39,3 +39,34 @@ export interface PromptPort {
   /** Asks a yes/no question; resolves true only for an explicit yes. */
   confirm(question: string, signal: AbortSignal): Promise<boolean>;
 }
+
+/** How to reach one host over SSH (resolved from the inventory and ~/.ssh/config). */
+export interface SshTarget {
+  /** The node's name, used in messages and as a known_hosts name. */
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly identity?: string;
+  readonly knownHosts?: string;
+  readonly hostKey: 'strict' | 'accept-new';
+  /** A jump host, from ProxyJump. */
+  readonly jump?: SshTarget;
+}
+
+export interface SshExecOptions {
+  readonly signal: AbortSignal;
+  /** Written to the command's stdin, which is then closed (it is closed at once when absent). */
+  readonly stdin?: string;
+  readonly onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
+  /** A declared read-only probe: the only kind of command a dry-run lets through. */
+  readonly readOnly?: boolean;
+}
+
+export interface SshPort {
+  exec(target: SshTarget, command: string, options: SshExecOptions): Promise<CommandResult>;
+  /** Writes `content` to `path` over SFTP with `mode`. */
+  upload(target: SshTarget, content: string | Buffer, path: string, mode: number, signal: AbortSignal): Promise<void>;
+  /** Closes every connection. */
+  close(): Promise<void>;
+}

@@ -13,9 +13,31 @@ export function readOnlyPorts(ports: Ports): Ports {
       run: (request) =>
         Promise.reject(new RunbookError('DRY_RUN_WRITE', `dry-run: refused to run a local command: ${request.command}`)),
     },
+    ssh: {
+      exec: (target, command, options) =>
+        options.readOnly === true
+          ? ports.ssh.exec(target, command, options)
+          : Promise.reject(new RunbookError('DRY_RUN_WRITE', `dry-run: refused to run on ${target.name}: ${command}`)),
+      upload: (target, _content, path) =>
+        Promise.reject(new RunbookError('DRY_RUN_WRITE', `dry-run: refused to write ${path} on ${target.name}`)),
+      close: () => ports.ssh.close(),
+    },
     prompt: {
       interactive: false,
       confirm: () => Promise.reject(new RunbookError('DRY_RUN_WRITE', 'dry-run: no questions are asked')),
     },
+  };
+}
+
+/**
+ * Ports for `check` probes in plan mode: probes are declared read-only by the runbook, so their
+ * commands run (locally and over SSH), but nothing is uploaded and no one is asked anything.
+ */
+export function probePorts(ports: Ports): Ports {
+  const readOnly = readOnlyPorts(ports);
+  return {
+    ...readOnly,
+    shell: ports.shell,
+    ssh: { ...readOnly.ssh, exec: (target, command, options) => ports.ssh.exec(target, command, { ...options, readOnly: true }) },
   };
 }

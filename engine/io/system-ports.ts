@@ -5,7 +5,14 @@ import type { Ports } from '../actions/define.js';
 import { systemClock } from './clock.js';
 import { createTtyPrompt } from './tty-prompt.js';
 import { createZxShell } from './zx-shell.js';
+import { SshPool } from './ssh/pool.js';
 
 export function systemPorts(stdin: NodeJS.ReadStream, stderr: NodeJS.WriteStream): Ports {
-  return { shell: createZxShell(), clock: systemClock, prompt: createTtyPrompt(stdin, stderr) };
+  const agent = process.env['SSH_AUTH_SOCK'];
+  return {
+    shell: createZxShell(),
+    clock: systemClock,
+    prompt: createTtyPrompt(stdin, stderr),
+    ssh: new SshPool(agent === undefined || agent === '' ? {} : { agentSocket: agent }),
+  };
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { RunbookError } from '../errors.js';
 import { createCgroup, killCgroup } from './cgroup.js';
 import { pingDocker } from './docker-api.js';
-import { labEnv, pollUntil } from './exec.js';
+import { StopPolling, labEnv, pollUntil } from './exec.js';
 import { unmountUnder } from './mounts.js';
 import { enterNode } from './network.js';
 import { dockerSocket, sshdConfigFile } from './node-files.js';
@@ -86,8 +86,10 @@ export function dockerdArgs(node: LabNodeRecord, options: DockerdOptions): strin
 /** Starts dockerd and sshd on the node and waits until both answer. */
 export async function startNode(state: LabState, node: LabNodeRecord, options: DockerdOptions): Promise<void> {
   const dockerLog = join(node.dir, 'dockerd.log');
-  // A pid file left by a power cut makes dockerd refuse to start if the pid got reused.
+  // Pid files left by a power cut mislead the next boot: dockerd refuses to start when its pid is in use again,
+  // and it waits on a "running" containerd that is only a zombie not yet reaped, instead of starting one.
   await rm(join(node.dir, 'docker.pid'), { force: true });
+  await rm(join(node.dir, 'exec', 'containerd', 'containerd.pid'), { force: true });
   const env = labEnv({
     HOME: join(node.dir, 'home'),
   });
@@ -105,16 +107,18 @@ export async function startNode(state: LabState, node: LabNodeRecord, options: D
   await pollUntil(`dockerd on ${node.name} answering`, 90_000, async () => {
     if (await pingDocker(dockerSocket(node))) return true;
     if (!(await isOurs(dockerPid, dockerd.match))) {
-      throw new RunbookError('COMMAND_FAILED', `dockerd on ${node.name} exited; see ${dockerLog}`, {
-        details: await logTail(dockerLog),
-      });
+      throw new StopPolling(
+        new RunbookError('COMMAND_FAILED', `dockerd on ${node.name} exited; see ${dockerLog}`, { details: await logTail(dockerLog) }),
+      );
     }
     return undefined;
   });
   await pollUntil(`sshd on ${node.name} listening`, 20_000, async () => {
     if (await tcpOpen(node.address, 22)) return true;
     if (!(await isOurs(sshPid, sshdConfigFile(node)))) {
-      throw new RunbookError('COMMAND_FAILED', `sshd on ${node.name} exited; see ${sshLog}`, { details: await logTail(sshLog) });
+      throw new StopPolling(
+        new RunbookError('COMMAND_FAILED', `sshd on ${node.name} exited; see ${sshLog}`, { details: await logTail(sshLog) }),
+      );
     }
     return undefined;
   });

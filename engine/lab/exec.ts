@@ -84,6 +84,13 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Thrown by a probe to end polling at once with `error` (the awaited thing can no longer happen). */
+export class StopPolling extends Error {
+  constructor(readonly error: unknown) {
+    super('polling stopped');
+  }
+}
+
 /** Polls `probe` until it returns a value other than undefined, or throws TIMEOUT with `what` after `timeoutMs`. */
 export async function pollUntil<T>(
   what: string,
@@ -98,6 +105,7 @@ export async function pollUntil<T>(
       const value = await probe();
       if (value !== undefined) return value;
     } catch (e) {
+      if (e instanceof StopPolling) throw e.error;
       lastError = e;
     }
     if (Date.now() >= deadline) {

@@ -4,6 +4,7 @@
  * shown as `<output of STEP>`. Nothing here can write: actions plan with ports that refuse writes,
  * and only declared read-only probes (`check`) touch the world.
  */
+import { dirname } from 'node:path';
 import type { ActionContext, PlanLine, Ports } from '../actions/define.js';
 import { getAction } from '../actions/index.js';
 import type { Runbook } from '../dsl/types.js';
@@ -119,6 +120,7 @@ export async function planRun(request: PlanRequest): Promise<Plan> {
           target: instance.target,
           ports: request.readOnlyPorts,
           runDir: '<run dir>',
+          baseDir: dirname(runbook.file),
           ...(request.inventory === undefined ? {} : { inventory: request.inventory }),
           log: () => undefined,
         };

@@ -4,6 +4,7 @@
  * outputs. Every `step.started` is durable before the action runs; every `step.succeeded` before a
  * dependent step starts.
  */
+import { dirname } from 'node:path';
 import pLimit from 'p-limit';
 import type { ActionContext, ActionDefinition } from '../actions/define.js';
 import { getAction } from '../actions/index.js';
@@ -121,6 +122,7 @@ async function runInstance(
     target: instance.target,
     ports: session.ports,
     runDir: session.runDir,
+    baseDir: dirname(session.runbook.file),
     ...(session.inventory === undefined ? {} : { inventory: session.inventory }),
     log: (stream, line) => {
       if (hold) held.push({ stream, line });

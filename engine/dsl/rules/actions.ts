@@ -10,7 +10,7 @@ import { diagnostic } from '../diagnostics.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { nodeAt, refAt } from '../positions.js';
 import type { DataPath } from '../positions.js';
-import { checkShape, compileSchema } from '../shape.js';
+import { checkShape, compileActionSchema } from '../shape.js';
 import { closest } from './closest.js';
 import type { RuleContext } from './context.js';
 
@@ -23,7 +23,7 @@ function validatorFor(name: string, action: ActionDefinition<Record<string, unkn
   let entry = compiled.get(name);
   if (entry === undefined) {
     try {
-      entry = { ok: true, validate: compileSchema(action.with) };
+      entry = { ok: true, validate: compileActionSchema(action.with) };
     } catch (e) {
       entry = { ok: false, message: e instanceof Error ? e.message : String(e) };
     }
@@ -81,7 +81,7 @@ function checkUse(
   const withPath = [...at, 'with'];
   return checkShape(validator.validate, ctx.source, args, {
     at: withPath,
-    ...(nodeAt(ctx.source, withPath) === undefined ? { rootAt: [...at, 'action'] } : {}),
+    rootAt: () => (nodeAt(ctx.source, withPath) === undefined ? [...at, 'action'] : undefined),
     code: 'RB_ACTION_WITH',
     subject: `step "${stepId}" (${name}) with`,
     skip: aboutExpression,

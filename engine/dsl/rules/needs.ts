@@ -9,13 +9,13 @@ export function needsExist(ctx: RuleContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   ctx.runbook.steps.forEach((step, i) => {
     step.needs.forEach((need, j) => {
-      const at = refAt(ctx.source, ['steps', i, 'needs', j]);
+      const at = () => refAt(ctx.source, ['steps', i, 'needs', j]);
       if (need === step.id) {
-        out.push(diagnostic('RB_SELF_NEEDS', at, `step "${step.id}" needs itself`, `remove "${need}" from its needs`));
+        out.push(diagnostic('RB_SELF_NEEDS', at(), `step "${step.id}" needs itself`, `remove "${need}" from its needs`));
       } else if (!ctx.stepIndex.has(need)) {
         const hint = didYouMean(need, ctx.stepIndex.keys()) ?? `step ids are: ${listIds(ctx)}`;
         out.push(
-          diagnostic('RB_UNKNOWN_NEEDS', at, `step "${step.id}" needs "${need}", which is not a step id`, hint),
+          diagnostic('RB_UNKNOWN_NEEDS', at(), `step "${step.id}" needs "${need}", which is not a step id`, hint),
         );
       }
     });

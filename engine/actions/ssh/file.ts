@@ -1,0 +1,126 @@
+/**
+ * `ssh.file`: write a file on the node atomically (a new file beside it, then rename), keeping the
+ * old one as `PATH.bak`. `json` with `merge: true` merges into the JSON already there — objects key
+ * by key, lists as a union — which is how `/etc/docker/daemon.json` should be edited.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { RunbookError } from '../../errors.js';
+import type { SshTarget } from '../../io/ports.js';
+import type { ActionContext } from '../define.js';
+import { defineAction } from '../define.js';
+import { commandFailed, sshTarget, withSudo } from './target.js';
+
+export interface SshFileWith {
+  path: string;
+  content?: string;
+  json?: Record<string, unknown>;
+  merge?: boolean;
+  mode?: string;
+  backup?: boolean;
+  sudo?: boolean;
+}
+
+function mergeJson(base: unknown, patch: unknown): unknown {
+  if (Array.isArray(base) && Array.isArray(patch)) {
+    const out = [...base];
+    for (const v of patch) if (!out.some((e) => isDeepStrictEqual(e, v))) out.push(v);
+    return out;
+  }
+  if (base !== null && typeof base === 'object' && !Array.isArray(base) && patch !== null && typeof patch === 'object' && !Array.isArray(patch)) {
+    const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(patch)) out[k] = k in out ? mergeJson(out[k], v) : v;
+    return out;
+  }
+  return patch;
+}
+
+async function readRemote(ctx: ActionContext, target: SshTarget, args: SshFileWith): Promise<string | undefined> {
+  const quote = ctx.ports.shell.quote;
+  const read = `if [ -e ${quote(args.path)} ]; then cat ${quote(args.path)}; else exit 3; fi`;
+  const result = await ctx.ports.ssh.exec(target, args.sudo === true ? withSudo(read, quote) : read, { signal: ctx.signal, readOnly: true });
+  if (result.exitCode === 3) return undefined;
+  if (result.exitCode !== 0) throw commandFailed(target, `reading ${args.path}`, result);
+  return result.stdout;
+}
+
+/** What the file should hold, given what it holds now; `same` when nothing would change. */
+function desired(args: SshFileWith, current: string | undefined, target: SshTarget): { text: string; same: boolean } {
+  if (args.json !== undefined) {
+    let existing: unknown = {};
+    if (current !== undefined && current.trim() !== '') {
+      try {
+        existing = JSON.parse(current);
+      } catch {
+        throw new RunbookError('COMMAND_FAILED', `${target.name}: ${args.path} is not valid JSON; fix it by hand before merging into it`);
+      }
+    }
+    const value = args.merge === true ? mergeJson(existing, args.json) : args.json;
+    return { text: JSON.stringify(value, null, 2) + '\n', same: current !== undefined && isDeepStrictEqual(existing, value) };
+  }
+  const text = args.content ?? '';
+  return { text, same: current === text };
+}
+
+export const sshFile = defineAction<SshFileWith>({
+  name: 'ssh.file',
+  description: 'Write a file on the target nodes atomically, with a backup; merge JSON when asked.',
+  with: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['path'],
+    oneOf: [{ required: ['content'] }, { required: ['json'] }],
+    properties: {
+      path: { type: 'string', description: 'Absolute path on the node.' },
+      content: { type: 'string', description: 'The whole file.' },
+      json: { type: 'object', description: 'A JSON document to write (or merge, with merge: true).' },
+      merge: { type: 'boolean', description: 'Merge `json` into the JSON already in the file.' },
+      mode: { type: 'string', pattern: '^0?[0-7]{3,4}$', description: 'File mode, e.g. "0644" (default).' },
+      backup: { type: 'boolean', description: 'Keep the previous file as PATH.bak (default true).' },
+      sudo: { type: 'boolean', description: 'Read and write through `sudo -n`.' },
+    },
+  },
+  mutating: true,
+  idempotent: true,
+  defaultTarget: 'manager',
+  plan(args, ctx) {
+    const target = sshTarget(ctx, 'ssh.file');
+    const what = args.json !== undefined ? `${args.merge === true ? 'merge JSON into' : 'write JSON to'} ${args.path}` : `write ${args.path}`;
+    return [
+      { summary: `${what} on ${target.name} (atomic rename${args.backup === false ? '' : `, backup ${args.path}.bak`})` },
+      ...(args.json === undefined ? [] : [{ summary: `JSON: ${JSON.stringify(args.json)}` }]),
+    ];
+  },
+  async check(args, ctx) {
+    const target = sshTarget(ctx, 'ssh.file');
+    const current = await readRemote(ctx, target, args);
+    const { same } = desired(args, current, target);
+    return { satisfied: same, detail: same ? `${args.path} already as wanted` : `${args.path} differs` };
+  },
+  async run(args, ctx) {
+    const target = sshTarget(ctx, 'ssh.file');
+    const quote = ctx.ports.shell.quote;
+    const current = await readRemote(ctx, target, args);
+    const { text, same } = desired(args, current, target);
+    if (same) return { changed: false, path: args.path };
+    const made = await ctx.ports.ssh.exec(target, 'mktemp -d /tmp/runbook-file.XXXXXX', { signal: ctx.signal });
+    if (made.exitCode !== 0) throw commandFailed(target, 'mktemp', made);
+    const dir = made.stdout.trim();
+    const staged = `${dir}/new`;
+    const backup = args.backup !== false && current !== undefined;
+    try {
+      await ctx.ports.ssh.upload(target, text, staged, 0o600, ctx.signal);
+      const path = quote(args.path);
+      const next = quote(`${args.path}.runbook-new`);
+      const script = [
+        backup ? `cp -p ${path} ${quote(`${args.path}.bak`)}` : 'true',
+        `install -m ${quote(args.mode ?? '0644')} ${quote(staged)} ${next}`,
+        `mv -f ${next} ${path}`,
+      ].join(' && ');
+      const result = await ctx.ports.ssh.exec(target, args.sudo === true ? withSudo(script, quote) : script, { signal: ctx.signal });
+      if (result.exitCode !== 0) throw commandFailed(target, `writing ${args.path}`, result);
+    } finally {
+      await ctx.ports.ssh.exec(target, `rm -rf ${quote(dir)}`, { signal: new AbortController().signal }).catch(() => undefined);
+    }
+    return { changed: true, path: args.path, ...(backup ? { backup: `${args.path}.bak` } : {}) };
+  },
+});

@@ -1,0 +1,262 @@
+/**
+ * SSH on ssh2: one connection per host, reused by every step and instance, with keepalive, a cap
+ * on concurrent channels below the server's MaxSessions, host keys checked against known_hosts,
+ * and errors that name the host and the cause.
+ */
+import { readFileSync } from 'node:fs';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { RunbookError } from '../../errors.js';
+import type { CommandResult, SshExecOptions, SshPort, SshTarget } from '../ports.js';
+import { appendKnownHost, fingerprint, hostKeyName, keyTypeOf, readKnownHosts, verifyHostKey } from './known-hosts.js';
+
+export interface SshPoolOptions {
+  readonly connectTimeoutMs?: number;
+  readonly keepaliveMs?: number;
+  /** Concurrent channels per connection; OpenSSH's MaxSessions default is 10. */
+  readonly channelsPerHost?: number;
+  readonly agentSocket?: string;
+}
+
+interface Connection {
+  readonly client: Client;
+  readonly limit: LimitFunction;
+}
+
+function describeTarget(t: SshTarget): string {
+  return `${t.name} (${t.user}@${t.host}:${t.port})`;
+}
+
+function lineSplitter(emit: (line: string) => void): { push(chunk: Buffer): void; end(): void } {
+  let rest = '';
+  return {
+    push(chunk) {
+      const parts = (rest + chunk.toString('utf8')).split('\n');
+      rest = parts.pop() ?? '';
+      for (const line of parts) emit(line.replace(/\r$/, ''));
+    },
+    end() {
+      if (rest.length > 0) emit(rest);
+      rest = '';
+    },
+  };
+}
+
+export class SshPool implements SshPort {
+  readonly #connections = new Map<string, Promise<Connection>>();
+  readonly #options: Required<Omit<SshPoolOptions, 'agentSocket'>> & { agentSocket?: string };
+  /** Connections opened so far, for the benchmark and tests. */
+  connectionsOpened = 0;
+
+  constructor(options: SshPoolOptions = {}) {
+    this.#options = {
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      keepaliveMs: options.keepaliveMs ?? 10_000,
+      channelsPerHost: options.channelsPerHost ?? 8,
+      ...(options.agentSocket === undefined ? {} : { agentSocket: options.agentSocket }),
+    };
+  }
+
+  async exec(target: SshTarget, command: string, options: SshExecOptions): Promise<CommandResult> {
+    const connection = await this.#connection(target, options.signal);
+    return connection.limit(() => this.#exec(connection.client, target, command, options));
+  }
+
+  async upload(target: SshTarget, content: string | Buffer, path: string, mode: number, signal: AbortSignal): Promise<void> {
+    const connection = await this.#connection(target, signal);
+    await connection.limit(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          connection.client.sftp((err, sftp) => {
+            if (err !== undefined && err !== null) {
+              reject(new RunbookError('UNREACHABLE', `${describeTarget(target)}: SFTP refused: ${err.message}`));
+              return;
+            }
+            sftp.writeFile(path, content, { mode }, (writeErr) => {
+              sftp.end();
+              if (writeErr !== undefined && writeErr !== null) {
+                reject(new RunbookError('COMMAND_FAILED', `${describeTarget(target)}: cannot write ${path}: ${writeErr.message}`));
+              } else resolve();
+            });
+          });
+        }),
+    );
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.#connections.values()];
+    this.#connections.clear();
+    await Promise.all(
+      all.map(async (p) => {
+        try {
+          (await p).client.end();
+        } catch {
+          // A connection that never opened has nothing to close.
+        }
+      }),
+    );
+  }
+
+  #connection(target: SshTarget, signal: AbortSignal): Promise<Connection> {
+    const key = `${target.user}@${target.host}:${target.port}`;
+    let connection = this.#connections.get(key);
+    if (connection === undefined) {
+      connection = this.#connect(target, signal);
+      this.#connections.set(key, connection);
+      connection.catch(() => this.#connections.delete(key));
+    }
+    return connection;
+  }
+
+  async #connect(target: SshTarget, signal: AbortSignal): Promise<Connection> {
+    const sock = target.jump === undefined ? undefined : await this.#forward(target.jump, target, signal);
+    const client = new Client();
+    let hostKeyProblem: RunbookError | undefined;
+    const names = [hostKeyName(target.name, target.port), hostKeyName(target.host, target.port)];
+    const config: ConnectConfig = {
+      host: target.host,
+      port: target.port,
+      username: target.user,
+      readyTimeout: this.#options.connectTimeoutMs,
+      keepaliveInterval: this.#options.keepaliveMs,
+      keepaliveCountMax: 3,
+      ...(sock === undefined ? {} : { sock }),
+      ...(this.#options.agentSocket === undefined ? {} : { agent: this.#options.agentSocket }),
+      hostVerifier: (key: Buffer): boolean => {
+        const file = target.knownHosts;
+        if (file === undefined) {
+          hostKeyProblem = new RunbookError('HOST_KEY', `${describeTarget(target)}: no known_hosts file to verify its host key ${fingerprint(key)}; set ssh.known_hosts in the inventory`);
+          return false;
+        }
+        const verdict = verifyHostKey(readKnownHosts(file), names, key);
+        if (verdict === 'match') return true;
+        if (verdict === 'unknown' && target.hostKey === 'accept-new') {
+          appendKnownHost(file, names[1] as string, key);
+          return true;
+        }
+        const presented = `${keyTypeOf(key)} ${fingerprint(key)}`;
+        hostKeyProblem = new RunbookError(
+          'HOST_KEY',
+          verdict === 'unknown'
+            ? `${describeTarget(target)}: unknown host key ${presented}, not in ${file}; verify it, then add it (ssh-keyscan) or set ssh.host_key: accept-new`
+            : verdict === 'revoked'
+              ? `${describeTarget(target)}: host key ${presented} is marked @revoked in ${file}`
+              : `${describeTarget(target)}: HOST KEY MISMATCH: the host presented ${presented}, which differs from ${file}. ` +
+                `If the node was reinstalled, remove the old key (ssh-keygen -R ${target.host} -f ${file}) and verify the new one`,
+        );
+        return false;
+      },
+    };
+    if (target.identity !== undefined) {
+      try {
+        config.privateKey = readFileSync(target.identity);
+      } catch (e) {
+        throw new RunbookError('AUTH', `${describeTarget(target)}: cannot read identity ${target.identity}: ${(e as Error).message}`);
+      }
+    }
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        client.end();
+        reject(new RunbookError('ABORTED', 'interrupted'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      client.once('ready', () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      client.once('error', (err: Error & { level?: string; code?: string }) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(hostKeyProblem ?? connectError(target, err));
+      });
+      client.connect(config);
+    });
+    this.connectionsOpened += 1;
+    client.on('error', () => undefined);
+    client.on('close', () => this.#connections.delete(`${target.user}@${target.host}:${target.port}`));
+    return { client, limit: pLimit(this.#options.channelsPerHost) };
+  }
+
+  async #forward(jump: SshTarget, target: SshTarget, signal: AbortSignal): Promise<ClientChannel> {
+    const connection = await this.#connection(jump, signal);
+    return new Promise((resolve, reject) => {
+      connection.client.forwardOut('127.0.0.1', 0, target.host, target.port, (err, stream) => {
+        if (err !== undefined && err !== null) {
+          reject(new RunbookError('UNREACHABLE', `${describeTarget(target)}: jump host ${jump.name} cannot reach it: ${err.message}`));
+        } else resolve(stream);
+      });
+    });
+  }
+
+  #exec(client: Client, target: SshTarget, command: string, options: SshExecOptions): Promise<CommandResult> {
+    return new Promise((resolve, reject) => {
+      if (options.signal.aborted) {
+        reject(new RunbookError('ABORTED', 'interrupted'));
+        return;
+      }
+      client.exec(command, (err, stream) => {
+        if (err !== undefined && err !== null) {
+          reject(new RunbookError('UNREACHABLE', `${describeTarget(target)}: cannot open a session: ${err.message}`, { retryable: true }));
+          return;
+        }
+        let stdout = '';
+        let stderr = '';
+        let exitCode: number | undefined;
+        let exitSignal: string | undefined;
+        const out = lineSplitter((l) => options.onLine?.('stdout', l));
+        const errLines = lineSplitter((l) => options.onLine?.('stderr', l));
+        const onAbort = (): void => {
+          stream.signal('KILL');
+          stream.close();
+        };
+        options.signal.addEventListener('abort', onAbort, { once: true });
+        stream.on('data', (c: Buffer) => {
+          stdout += c.toString('utf8');
+          out.push(c);
+        });
+        stream.stderr.on('data', (c: Buffer) => {
+          stderr += c.toString('utf8');
+          errLines.push(c);
+        });
+        stream.on('exit', (code: number | null, signalName?: string) => {
+          if (code !== null) exitCode = code;
+          if (signalName !== undefined) exitSignal = signalName;
+        });
+        stream.on('close', () => {
+          options.signal.removeEventListener('abort', onAbort);
+          out.end();
+          errLines.end();
+          if (options.signal.aborted) {
+            reject(new RunbookError('ABORTED', 'interrupted'));
+            return;
+          }
+          if (exitCode === undefined && exitSignal === undefined) {
+            reject(new RunbookError('UNREACHABLE', `${describeTarget(target)}: connection lost while running a command`, { retryable: true }));
+            return;
+          }
+          resolve({
+            stdout,
+            stderr,
+            exitCode: exitCode ?? 255,
+            ...(exitSignal === undefined ? {} : { signal: exitSignal }),
+          });
+        });
+        // Closing stdin keeps a command that unexpectedly prompts from hanging forever.
+        if (options.stdin !== undefined) stream.end(options.stdin);
+        else stream.end();
+      });
+    });
+  }
+}
+
+function connectError(target: SshTarget, err: Error & { level?: string; code?: string }): RunbookError {
+  if (err.level === 'client-authentication') {
+    return new RunbookError(
+      'AUTH',
+      `${describeTarget(target)}: authentication refused (${target.identity === undefined ? 'no identity file; ssh-agent if running' : `key ${target.identity}`}); check the user and that the key is in authorized_keys`,
+    );
+  }
+  if (err.level === 'client-timeout' || err.code === 'ETIMEDOUT') {
+    return new RunbookError('UNREACHABLE', `${describeTarget(target)}: unreachable: timed out connecting`, { retryable: true });
+  }
+  return new RunbookError('UNREACHABLE', `${describeTarget(target)}: unreachable: ${err.code ?? err.message}`, { retryable: true });
+}
