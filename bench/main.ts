@@ -17,7 +17,7 @@ try {
   print(await benchResume(dir));
   print({ peak_rss_mib: process.resourceUsage().maxRSS / 1024 });
   if (process.argv.includes('--lab') || process.env['RUNBOOK_BENCH_LAB'] === '1') {
-    const { benchLab } = await import('./lab.js' as string) as typeof import('./engine.js') & { benchLab(): Promise<Record<string, number>> };
+    const { benchLab } = await import('./lab.js');
     print(await benchLab());
   }
 } finally {

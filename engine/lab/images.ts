@@ -9,7 +9,7 @@ import { exec } from './exec.js';
 export const BUSYBOX_IMAGE = 'lab/busybox:1';
 export const REGISTRY_IMAGE = 'lab/registry:1';
 
-/** Packed images ready to import: tar path and the `docker import --change` lines each needs. */
+/** Paths of the packed image tars, ready for `docker import`. */
 export interface LabImages {
   readonly busybox: string;
   readonly registry?: string;
