@@ -70,3 +70,33 @@ export interface SshPort {
   /** Closes every connection. */
   close(): Promise<void>;
 }
+
+/** One call of the Docker Engine API. */
+export interface DockerRequest {
+  readonly method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+  /** e.g. `/nodes/abc/update` (no API version prefix: the client negotiates it). */
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string | number | boolean>>;
+  readonly body?: unknown;
+  /** Defaults to 30 s; swarm join/init need more (the daemon itself waits 20 s). */
+  readonly timeoutMs?: number;
+}
+
+/** Where a node's Engine API is, as the inventory says. */
+export interface DockerTarget {
+  readonly name: string;
+  readonly endpoint:
+    | { readonly type: 'socket'; readonly socket: string }
+    | { readonly type: 'tcp'; readonly host: string }
+    | { readonly type: 'ssh'; readonly ssh: SshTarget };
+}
+
+export interface DockerPort {
+  /**
+   * Sends one request and returns the decoded JSON body (or undefined for an empty one). Fails with a
+   * RunbookError('DOCKER_API' | 'UNREACHABLE' | 'TIMEOUT' | 'DRY_RUN_WRITE') whose message names the node,
+   * the call and the daemon's message; `statusCode` is kept on the error's details.
+   */
+  request<T = unknown>(target: DockerTarget, request: DockerRequest, signal: AbortSignal): Promise<T>;
+  close(): Promise<void>;
+}
