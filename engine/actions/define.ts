@@ -31,6 +31,8 @@ export interface ActionContext {
   readonly runDir: string;
   /** The directory of the runbook file: relative paths in `with` (scripts, compose files) start here. */
   readonly baseDir: string;
+  /** The step says `allow_quorum_loss: true`: the quorum guard lets it pass. */
+  readonly allowQuorumLoss: boolean;
   /** A progress line for the operator (masked before it is shown). */
   log(stream: 'stdout' | 'stderr' | 'info', line: string): void;
 }
@@ -66,6 +68,12 @@ export interface ActionDefinition<W = Record<string, unknown>> {
   plan(args: W, ctx: ActionContext): PlanLine[] | Promise<PlanLine[]>;
   /** Read-only: is the desired state already there? */
   check?(args: W, ctx: ActionContext): Promise<CheckResult>;
+  /**
+   * Read-only safety guard, asked right before `run` (after `check`), from live state: throws
+   * RunbookError('GUARD_REFUSED') when the step must not run (e.g. it would lose the Raft quorum).
+   * The run then stops with exit code 3 and the step is recorded as refused, not started.
+   */
+  guard?(args: W, ctx: ActionContext): Promise<void>;
   run(args: W, ctx: ActionContext): Promise<ActionResult>;
 }
 

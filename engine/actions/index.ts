@@ -3,6 +3,8 @@
  */
 import type { ActionDefinition } from './define.js';
 import { assert } from './assert.js';
+import { dockerActions } from './docker/catalogue.js';
+import { workloadActions } from './workload/catalogue.js';
 import { shell } from './shell.js';
 import { sshFile } from './ssh/file.js';
 import { sshRun } from './ssh/run.js';
@@ -15,6 +17,8 @@ const catalogue = {
   'ssh.run': sshRun,
   'ssh.script': sshScript,
   'ssh.file': sshFile,
+  ...dockerActions,
+  ...workloadActions,
 } as const satisfies Record<string, ActionDefinition<never>>;
 
 export type ActionName = keyof typeof catalogue;

@@ -11,7 +11,7 @@ export async function callWithTimeout(
   ctx: Omit<ActionContext, 'signal'>,
   runSignal: AbortSignal,
   timeoutMs: number | undefined,
-  call: 'run' | 'check' = 'run',
+  call: 'run' | 'check' | 'guard' = 'run',
 ): Promise<ActionResult> {
   const signals = [runSignal];
   if (timeoutMs !== undefined) signals.push(AbortSignal.timeout(timeoutMs));
@@ -34,7 +34,9 @@ export async function callWithTimeout(
     const work =
       call === 'run'
         ? action.run(args, full)
-        : (action.check?.(args, full).then((r) => ({ ...r })) ?? Promise.resolve({ satisfied: false }));
+        : call === 'guard'
+          ? (action.guard?.(args, full).then(() => ({})) ?? Promise.resolve({}))
+          : (action.check?.(args, full).then((r) => ({ ...r })) ?? Promise.resolve({ satisfied: false }));
     return await Promise.race([work, aborted]);
   } finally {
     if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);

@@ -121,6 +121,7 @@ export async function planRun(request: PlanRequest): Promise<Plan> {
           ports: request.readOnlyPorts,
           runDir: '<run dir>',
           baseDir: dirname(runbook.file),
+          allowQuorumLoss: step.allowQuorumLoss,
           ...(request.inventory === undefined ? {} : { inventory: request.inventory }),
           log: () => undefined,
         };

@@ -122,6 +122,7 @@ async function runInstance(
     target: instance.target,
     ports: session.ports,
     runDir: session.runDir,
+    allowQuorumLoss: step.allowQuorumLoss,
     baseDir: dirname(session.runbook.file),
     ...(session.inventory === undefined ? {} : { inventory: session.inventory }),
     log: (stream, line) => {
@@ -139,6 +140,9 @@ async function runInstance(
     }
     if (prior?.status === 'started' && check === undefined && !action.idempotent) {
       await allowRerun(session, step.id, instance.id, prior.startedAt);
+    }
+    if (action.guard !== undefined) {
+      await callWithTimeout(action, args, actionContext, session.signal, step.timeoutMs, 'guard');
     }
     return await attempts(session, step, action, instance, ref, args, ctx, actionContext, multi, held);
   } catch (e) {
