@@ -5,6 +5,7 @@ import type { ActionDefinition } from './define.js';
 import { assert } from './assert.js';
 import { dockerActions } from './docker/catalogue.js';
 import { workloadActions } from './workload/catalogue.js';
+import { runbook } from './runbook.js';
 import { shell } from './shell.js';
 import { sshFile } from './ssh/file.js';
 import { sshRun } from './ssh/run.js';
@@ -14,6 +15,7 @@ import { sshScript } from './ssh/script.js';
 const catalogue = {
   shell,
   assert,
+  runbook,
   'ssh.run': sshRun,
   'ssh.script': sshScript,
   'ssh.file': sshFile,

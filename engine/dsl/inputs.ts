@@ -16,6 +16,24 @@ export function resolveInputs(
   runbook: Runbook,
   given: Readonly<Record<string, string>>,
 ): Loaded<Record<string, unknown>> {
+  return resolveWith(runbook, given, (text, input) => readValue(text as string, input.type), COMMAND_LINE);
+}
+
+/** The same for values that already have their types: the `inputs` a step gives a sub-runbook. */
+export function resolveInputValues(
+  runbook: Runbook,
+  given: Readonly<Record<string, unknown>>,
+  source: SourceRef,
+): Loaded<Record<string, unknown>> {
+  return resolveWith(runbook, given, (value) => value, source);
+}
+
+function resolveWith(
+  runbook: Runbook,
+  given: Readonly<Record<string, unknown>>,
+  read: (value: unknown, input: InputDecl) => unknown,
+  source: SourceRef,
+): Loaded<Record<string, unknown>> {
   const declared = new Map(runbook.inputs.map((input) => [input.name, input]));
   const values: Record<string, unknown> = {};
   const diagnostics: Diagnostic[] = [];
@@ -26,15 +44,15 @@ export function resolveInputs(
       diagnostics.push(
         diagnostic(
           'RB_INPUT_UNKNOWN',
-          COMMAND_LINE,
+          source,
           `runbook "${runbook.name}" has no input "${name}"`,
           didYouMean(name, names) ?? (names.length === 0 ? 'it takes no inputs' : `its inputs are: ${names.join(', ')}`),
         ),
       );
       continue;
     }
-    const value = readValue(text, input.type);
-    const problem = checkValue(input, value);
+    const value = read(text, input);
+    const problem = checkValue(input, value, source);
     if (problem === undefined) values[name] = value;
     else diagnostics.push(problem);
   }
@@ -45,7 +63,7 @@ export function resolveInputs(
       diagnostics.push(
         diagnostic(
           'RB_INPUT_MISSING',
-          COMMAND_LINE,
+          source,
           `runbook "${runbook.name}" needs input "${input.name}"${input.description === undefined ? '' : ` (${input.description})`}`,
           `pass --input ${input.name}=${example(input.type)}`,
         ),
@@ -66,11 +84,11 @@ function readValue(text: string, type: InputType): unknown {
   return parsed ?? text;
 }
 
-function checkValue(input: InputDecl, value: unknown): Diagnostic | undefined {
+function checkValue(input: InputDecl, value: unknown, source: SourceRef): Diagnostic | undefined {
   if (!matchesType(value, input.type)) {
     return diagnostic(
       'RB_INPUT_TYPE',
-      COMMAND_LINE,
+      source,
       `input "${input.name}" must be ${TYPE_PHRASES[input.type]}, not ${JSON.stringify(value)}`,
       `pass --input ${input.name}=${example(input.type)}`,
     );
@@ -78,7 +96,7 @@ function checkValue(input: InputDecl, value: unknown): Diagnostic | undefined {
   if (input.enum !== undefined && !input.enum.some((allowed) => sameValue(allowed, value))) {
     return diagnostic(
       'RB_BAD_VALUE',
-      COMMAND_LINE,
+      source,
       `input "${input.name}" must be one of ${input.enum.map((v) => JSON.stringify(v)).join(', ')}, not ${JSON.stringify(value)}`,
       typeof value === 'string'
         ? didYouMean(value, input.enum.filter((v): v is string => typeof v === 'string'))

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import type { ActionContext, PlanLine, Ports } from '../actions/define.js';
 import { getAction } from '../actions/index.js';
 import type { Runbook } from '../dsl/types.js';
+import { loadSubRunbook } from './sub-runbook.js';
 import { describeError, RunbookError } from '../errors.js';
 import { evaluate } from '../expr/evaluate.js';
 import { interpolate, type InterpolateOptions } from '../expr/interpolate.js';
@@ -19,7 +20,7 @@ import { targetName, type LiveManagerResolver } from '../inventory/targets.js';
 import type { Inventory } from '../inventory/types.js';
 import { SecretMasker } from '../secrets.js';
 import { runCheck, truthy } from './check.js';
-import { baseContext, instanceContext } from './context.js';
+import { baseContext, instanceContext, type BaseContext } from './context.js';
 import { expandStep } from './instances.js';
 
 export interface PlannedInstance {
@@ -81,18 +82,43 @@ export async function planRun(request: PlanRequest): Promise<Plan> {
     envAllowList: runbook.env,
     env: request.env,
   });
-  const unknown: InterpolateOptions = { unknown: placeholderFor };
   const steps: PlannedStep[] = [];
+  await planScope(request, runbook, base, '', masker, steps);
+  const visibleInputs = Object.fromEntries(
+    Object.entries(request.inputs).map(([k, v]) => [k, runbook.inputs.find((i) => i.name === k)?.secret === true ? '***' : v]),
+  );
+  return {
+    runbook: runbook.name,
+    ...(runbook.description === undefined ? {} : { description: runbook.description }),
+    ...(runbook.confirm === undefined ? {} : { confirm: String(interpolate(runbook.confirm, instanceContext(base, {}), UNKNOWN)) }),
+    inputs: visibleInputs,
+    steps,
+  };
+}
+
+const UNKNOWN: InterpolateOptions = { unknown: placeholderFor };
+
+const isPlaceholder = (value: unknown): boolean => typeof value === 'string' && value.startsWith('<output of ');
+
+/** Plans the steps of one runbook; a sub-runbook's steps follow its calling step, ids prefixed. */
+async function planScope(
+  request: PlanRequest,
+  runbook: Runbook,
+  base: BaseContext,
+  prefix: string,
+  masker: SecretMasker,
+  steps: PlannedStep[],
+): Promise<void> {
   for (const step of executionOrder(runbook.steps)) {
     const action = getAction(step.action);
     if (action === undefined) throw new RunbookError('INVALID', `unknown action "${step.action}"`);
     const head = {
-      step: step.id,
+      step: prefix + step.id,
       name: step.name ?? step.id,
       action: step.action,
       mutating: action.mutating,
-      needs: [...step.needs],
-      ...(step.confirm === undefined ? {} : { confirm: String(interpolate(step.confirm, instanceContext(base, {}), unknown)) }),
+      needs: step.needs.map((n) => prefix + n),
+      ...(step.confirm === undefined ? {} : { confirm: String(interpolate(step.confirm, instanceContext(base, {}), UNKNOWN)) }),
     };
     let when: PlannedStep['when'];
     if (step.when !== undefined) {
@@ -106,14 +132,33 @@ export async function planRun(request: PlanRequest): Promise<Plan> {
       when = { expression: step.when, value };
     }
     try {
-      const expansion = await expandStep(step, action, base, request.inventory, request.live, unknown);
+      if (step.action === 'runbook') {
+        const args = interpolate(step.with, instanceContext(base, {}), UNKNOWN) as { name: string; inputs?: Record<string, unknown> };
+        const child = loadSubRunbook(runbook, step, args, isPlaceholder);
+        steps.push({
+          ...head,
+          ...(when === undefined ? {} : { when }),
+          instances: [{ instance: prefix + step.id, target: 'local', lines: [{ summary: `runs ${child.runbook.name}: its steps follow` }] }],
+        });
+        const childBase = baseContext({
+          inputs: child.inputs,
+          inventory: request.inventory,
+          runId: '<run id>',
+          runDir: '<run dir>',
+          envAllowList: child.runbook.env,
+          env: request.env,
+        });
+        await planScope(request, child.runbook, childBase, `${prefix}${step.id}/`, masker, steps);
+        continue;
+      }
+      const expansion = await expandStep(step, action, base, request.inventory, request.live, UNKNOWN);
       const instances: PlannedInstance[] = [];
       for (const instance of expansion.instances) {
         const ctx = instanceContext(base, { item: instance.item, target: instance.target });
         const args: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(step.with)) {
           const quote = action.shellFields?.includes(k) === true ? { quote: request.readOnlyPorts.shell.quote } : {};
-          args[k] = interpolate(v, ctx, { ...unknown, ...quote });
+          args[k] = interpolate(v, ctx, { ...UNKNOWN, ...quote });
         }
         const actionContext: Omit<ActionContext, 'signal'> = {
           mode: 'plan',
@@ -132,7 +177,7 @@ export async function planRun(request: PlanRequest): Promise<Plan> {
           check = await describeCheck(() => runCheck(step, action, args, ctx, probeContext, request.signal), args);
         }
         instances.push({
-          instance: instance.id,
+          instance: prefix + instance.id,
           target: targetName(instance.target),
           lines: masker.maskDeep(lines),
           ...(check === undefined ? {} : { check }),
@@ -148,16 +193,6 @@ export async function planRun(request: PlanRequest): Promise<Plan> {
       steps.push({ ...head, ...(when === undefined ? {} : { when }), instances: [], error: masker.mask(describeError(e)) });
     }
   }
-  const visibleInputs = Object.fromEntries(
-    Object.entries(request.inputs).map(([k, v]) => [k, runbook.inputs.find((i) => i.name === k)?.secret === true ? '***' : v]),
-  );
-  return {
-    runbook: runbook.name,
-    ...(runbook.description === undefined ? {} : { description: runbook.description }),
-    ...(runbook.confirm === undefined ? {} : { confirm: String(interpolate(runbook.confirm, instanceContext(base, {}), unknown)) }),
-    inputs: visibleInputs,
-    steps,
-  };
 }
 
 async function describeCheck(probe: () => Promise<{ satisfied: boolean } | undefined>, args: Record<string, unknown>): Promise<string> {

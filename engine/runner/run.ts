@@ -72,18 +72,21 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     envAllowList: runbook.env,
     env: request.env,
   });
-  const session = new RunSession(
-    runId,
-    dir,
+  const session = RunSession.create(
+    {
+      runId,
+      runDir: dir,
+      inventory: request.inventory,
+      ports: request.ports,
+      reporters: [journal, ...request.reporters],
+      signal: request.signal,
+      yes: request.yes,
+      resume: request.resume,
+      live: request.live,
+      env: request.env,
+    },
     runbook,
-    request.inventory,
     base,
-    request.ports,
-    [journal, ...request.reporters],
-    request.signal,
-    request.yes,
-    request.resume,
-    request.live,
   );
   const secretInputs = runbook.inputs.filter((i) => i.secret).map((i) => i.name);
   for (const name of secretInputs) session.masker.add(request.inputs[name]);
@@ -138,7 +141,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
 }
 
 /** Starts every step once its needs are done; a failed need keeps its dependents from starting. */
-async function schedule(session: RunSession, order: readonly Step[]): Promise<void> {
+export async function schedule(session: RunSession, order: readonly Step[]): Promise<StepOutcome[]> {
   const done = new Map<StepId, Promise<StepOutcome>>();
   for (const step of order) {
     const needs = step.needs.map((n) => done.get(n) as Promise<StepOutcome>);
@@ -156,8 +159,8 @@ async function schedule(session: RunSession, order: readonly Step[]): Promise<vo
           session.stopped = true;
           session.emit({
             type: 'step.failed',
-            step: step.id,
-            instance: step.id,
+            step: session.prefix + step.id,
+            instance: session.prefix + step.id,
             target: 'local',
             attempt: 0,
             durationMs: 0,
@@ -173,6 +176,7 @@ async function schedule(session: RunSession, order: readonly Step[]): Promise<vo
   }
   const outcomes = await Promise.all(done.values());
   if (outcomes.some((o) => o === 'failed' || o === 'not-started' || o === 'aborted')) session.stopped = true;
+  return outcomes;
 }
 
 function verdict(session: RunSession): { status: RunStatus; error?: Error } {

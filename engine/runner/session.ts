@@ -1,6 +1,8 @@
 /**
  * The state one execution shares between its steps: where events go (masked first), the outputs
  * known so far, what the journal says was done before (on resume), and the run's cancellation.
+ * A sub-runbook runs in a child session: the same run, with its own inputs and step outputs, its
+ * step ids prefixed by the calling step's (`provision/join`).
  */
 import type { Ports } from '../actions/define.js';
 import type { Runbook } from '../dsl/types.js';
@@ -17,35 +19,92 @@ export interface ResumeFrom {
   readonly rerun: readonly string[];
 }
 
-export class RunSession {
-  readonly masker = new SecretMasker();
+/** What every scope of one run shares. */
+export interface RunShared {
+  readonly runId: string;
+  readonly runDir: string;
+  readonly inventory: Inventory | undefined;
+  readonly ports: Ports;
+  readonly reporters: readonly Reporter[];
+  readonly signal: AbortSignal;
+  readonly yes: boolean;
+  readonly resume: ResumeFrom | undefined;
+  readonly live: LiveManagerResolver | undefined;
+  /** The runner's environment; each runbook sees only the variables its `env:` lists. */
+  readonly env: NodeJS.ProcessEnv;
+  readonly masker: SecretMasker;
   /** Set after the first failure that is not tolerated: no new step starts. */
-  stopped = false;
+  stopped: boolean;
   /** The first refusal (gate or guard), which decides exit code 3. */
   refusal: Error | undefined;
+}
 
+export class RunSession {
   constructor(
-    readonly runId: string,
-    readonly runDir: string,
+    readonly shared: RunShared,
     readonly runbook: Runbook,
-    readonly inventory: Inventory | undefined,
     readonly base: BaseContext,
-    readonly ports: Ports,
-    readonly reporters: readonly Reporter[],
-    readonly signal: AbortSignal,
-    readonly yes: boolean,
-    readonly resume: ResumeFrom | undefined,
-    readonly live: LiveManagerResolver | undefined,
+    /** Prepended to step and instance ids in events and journal lookups: '' at the top level. */
+    readonly prefix = '',
   ) {}
+
+  static create(options: Omit<RunShared, 'masker' | 'stopped' | 'refusal'>, runbook: Runbook, base: BaseContext): RunSession {
+    return new RunSession({ ...options, masker: new SecretMasker(), stopped: false, refusal: undefined }, runbook, base);
+  }
+
+  /** A scope for a sub-runbook called by step `stepId`. */
+  child(stepId: string, runbook: Runbook, base: BaseContext): RunSession {
+    return new RunSession(this.shared, runbook, base, `${this.prefix}${stepId}/`);
+  }
+
+  get runId(): string {
+    return this.shared.runId;
+  }
+  get runDir(): string {
+    return this.shared.runDir;
+  }
+  get inventory(): Inventory | undefined {
+    return this.shared.inventory;
+  }
+  get ports(): Ports {
+    return this.shared.ports;
+  }
+  get signal(): AbortSignal {
+    return this.shared.signal;
+  }
+  get yes(): boolean {
+    return this.shared.yes;
+  }
+  get resume(): ResumeFrom | undefined {
+    return this.shared.resume;
+  }
+  get live(): LiveManagerResolver | undefined {
+    return this.shared.live;
+  }
+  get masker(): SecretMasker {
+    return this.shared.masker;
+  }
+  get stopped(): boolean {
+    return this.shared.stopped;
+  }
+  set stopped(value: boolean) {
+    this.shared.stopped = value;
+  }
+  get refusal(): Error | undefined {
+    return this.shared.refusal;
+  }
+  set refusal(value: Error | undefined) {
+    this.shared.refusal = value;
+  }
 
   emit(event: RunEvent): void {
     const masked = this.masker.maskDeep(event);
-    for (const r of this.reporters) r.onEvent(masked);
+    for (const r of this.shared.reporters) r.onEvent(masked);
   }
 
   /** Resolves when every event emitted so far is durable. */
   async flush(): Promise<void> {
-    await Promise.all(this.reporters.map((r) => r.flush?.()));
+    await Promise.all(this.shared.reporters.map((r) => r.flush?.()));
   }
 
   /** Records outputs so later expressions can read `steps.<id>.outputs`. */

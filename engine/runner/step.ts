@@ -20,6 +20,7 @@ import { instanceContext } from './context.js';
 import type { StepInstanceRef } from './events.js';
 import { allowRerun, passGate } from './gates.js';
 import { expandStep, type Instance } from './instances.js';
+import { runSubRunbook } from './sub-runbook.js';
 import type { RunSession } from './session.js';
 
 /** How a step ended, as far as its dependents are concerned. */
@@ -57,14 +58,17 @@ export async function runStep(session: RunSession, step: Step): Promise<StepOutc
   if (session.stopped || session.signal.aborted) return 'not-started';
   const action = getAction(step.action);
   if (action === undefined) throw new RunbookError('INVALID', `unknown action "${step.action}"`);
-  const stepRef: StepInstanceRef = { step: step.id, instance: step.id, target: 'local' };
+  const stepRef: StepInstanceRef = { step: session.prefix + step.id, instance: session.prefix + step.id, target: 'local' };
   const ctx = instanceContext(session.base, {});
   if (step.when !== undefined && !truthy(expressionValue(step.when, ctx))) {
     session.emit({ type: 'step.skipped', ...stepRef, reason: 'when', detail: step.when });
     return 'skipped';
   }
   if (step.confirm !== undefined) {
-    await passGate(session, `step:${step.id}`, String(interpolate(step.confirm, ctx)));
+    await passGate(session, `step:${session.prefix}${step.id}`, String(interpolate(step.confirm, ctx)));
+  }
+  if (step.action === 'runbook') {
+    return runSubRunbook(session, step, ctx);
   }
   const expansion = await expandStep(step, action, session.base, session.inventory, session.live);
   if (expansion.multi) session.base.steps[step.id] = { outputs: {} };
@@ -75,7 +79,7 @@ export async function runStep(session: RunSession, step: Step): Promise<StepOutc
       limit(async (): Promise<InstanceOutcome | 'not-started'> => {
         if (session.signal.aborted) return 'not-started';
         if (step.maxFailures !== undefined && failures > step.maxFailures) {
-          session.emit({ type: 'step.skipped', ...refOf(step, instance), reason: 'max-failures', detail: `${failures} failed` });
+          session.emit({ type: 'step.skipped', ...refOf(session, step, instance), reason: 'max-failures', detail: `${failures} failed` });
           return 'failed';
         }
         const outcome = await runInstance(session, step, action, instance, expansion.multi);
@@ -94,8 +98,8 @@ export async function runStep(session: RunSession, step: Step): Promise<StepOutc
   return outcomes.every((o) => o === 'skipped') ? 'skipped' : 'succeeded';
 }
 
-function refOf(step: Step, instance: Instance): StepInstanceRef {
-  const ref = { step: step.id, instance: instance.id, target: targetName(instance.target) };
+function refOf(session: RunSession, step: Step, instance: Instance): StepInstanceRef {
+  const ref = { step: session.prefix + step.id, instance: session.prefix + instance.id, target: targetName(instance.target) };
   return instance.key === undefined ? ref : { ...ref, key: instance.key };
 }
 
@@ -106,8 +110,8 @@ async function runInstance(
   instance: Instance,
   multi: boolean,
 ): Promise<InstanceOutcome> {
-  const ref = refOf(step, instance);
-  const prior = session.resume?.state.instances.get(instance.id);
+  const ref = refOf(session, step, instance);
+  const prior = session.resume?.state.instances.get(ref.instance);
   if (prior?.status === 'succeeded' && prior.secretOutputs.length === 0) {
     session.setOutputs(step.id, multi, instance.outputKey, prior.outputs ?? {});
     session.emit({ type: 'step.log', ...ref, stream: 'info', line: 'done in an earlier attempt; outputs restored from the journal' });
@@ -139,7 +143,7 @@ async function runInstance(
       return 'skipped';
     }
     if (prior?.status === 'started' && check === undefined && !action.idempotent) {
-      await allowRerun(session, step.id, instance.id, prior.startedAt);
+      await allowRerun(session, ref.step, ref.instance, prior.startedAt);
     }
     if (action.guard !== undefined) {
       await callWithTimeout(action, args, actionContext, session.signal, step.timeoutMs, 'guard');

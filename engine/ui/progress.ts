@@ -214,7 +214,8 @@ export class ProgressReporter implements Reporter {
 
   /** Finds or creates the instance row of an event and closes the steps its step depends on. */
   private touch(ref: StepInstanceRef, apply: (row: InstanceRow, step: StepRow) => void): void {
-    const step = this.rows.get(ref.step);
+    // A sub-runbook's steps (`call/greet`) are drawn as sub-rows of the step that called it.
+    const step = this.rows.get(ref.step) ?? this.rows.get(ref.step.split('/')[0] ?? '');
     if (step === undefined) return;
     let row = step.instances.get(ref.instance);
     if (row === undefined) {
