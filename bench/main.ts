@@ -19,6 +19,8 @@ try {
   if (process.argv.includes('--lab') || process.env['RUNBOOK_BENCH_LAB'] === '1') {
     const { benchLab } = await import('./lab.js');
     print(await benchLab());
+    const { benchSsh } = await import('./ssh.js');
+    print(await benchSsh());
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

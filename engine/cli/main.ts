@@ -165,6 +165,11 @@ export async function main(argv: readonly string[], io?: Partial<CliIo>): Promis
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // `runbook runs --json | head -1`: a reader that stops early is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+    throw e;
+  });
   const fullIo: CliIo = {
     stdout: process.stdout,
     stderr: process.stderr,

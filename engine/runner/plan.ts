@@ -4,6 +4,7 @@
  * shown as `<output of STEP>`. Nothing here can write: actions plan with ports that refuse writes,
  * and only declared read-only probes (`check`) touch the world.
  */
+import { setMaxListeners } from 'node:events';
 import { dirname } from 'node:path';
 import type { ActionContext, PlanLine, Ports } from '../actions/define.js';
 import { getAction } from '../actions/index.js';
@@ -72,6 +73,7 @@ function placeholderFor(refs: readonly Reference[]): string | undefined {
 
 export async function planRun(request: PlanRequest): Promise<Plan> {
   const { runbook } = request;
+  setMaxListeners(0, request.signal);
   const masker = new SecretMasker();
   for (const input of runbook.inputs) if (input.secret) masker.add(request.inputs[input.name]);
   const base = baseContext({

@@ -3,6 +3,7 @@
  * gate, then starts every step as soon as its needs are done — as much parallelism as `needs`
  * allows — and records how the run ended.
  */
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { Ports } from '../actions/define.js';
 import type { Runbook, Step, StepId } from '../dsl/types.js';
@@ -48,6 +49,8 @@ const BLOCKING: ReadonlySet<StepOutcome> = new Set(['failed', 'aborted', 'not-st
 
 export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   const { runbook } = request;
+  // Every running instance listens for cancellation: a fan-out over 100 nodes is 100 listeners, not a leak.
+  setMaxListeners(0, request.signal);
   const runId = request.resume?.state.runId ?? newRunId(new Date());
   const lock = await acquireRunLock(
     request.stateDir,
@@ -182,6 +185,6 @@ export async function schedule(session: RunSession, order: readonly Step[]): Pro
 function verdict(session: RunSession): { status: RunStatus; error?: Error } {
   if (session.signal.aborted) return { status: 'interrupted', error: new RunbookError('ABORTED', 'interrupted') };
   if (session.refusal !== undefined) return { status: 'refused', error: session.refusal };
-  if (session.stopped) return { status: 'failed', error: new RunbookError('STEP_FAILED', 'a step failed; fix the cause and run `runbook resume`') };
+  if (session.stopped) return { status: 'failed', error: new RunbookError('STEP_FAILED', 'a step failed') };
   return { status: 'succeeded' };
 }

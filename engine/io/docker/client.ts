@@ -1,0 +1,178 @@
+/**
+ * The Docker Engine API over docker-modem: one modem per node endpoint (unix socket, tcp, or ssh),
+ * the API version negotiated once per endpoint, query and body kept apart (`_query`/`_body`) so a
+ * spec never ends up in a URL, every call bounded by a deadline, every failure a RunbookError that
+ * names the node and the call.
+ */
+import Modem from 'docker-modem';
+import { RunbookError } from '../../errors.js';
+import type { DockerPort, DockerRequest, DockerTarget } from '../ports.js';
+import { mapDockerError, type CallDescription } from './errors.js';
+import { sshConnectOptions, type HostKeyProblemSlot } from './ssh-options.js';
+
+export interface DockerClientOptions {
+  /** Deadline of a call that sets none (default 30 s). */
+  readonly defaultTimeoutMs?: number;
+  /** ssh-agent socket for the SSH transport. */
+  readonly agentSocket?: string;
+}
+
+/** The newest API version this engine speaks; newer daemons are asked for this one. */
+const NEWEST_API = [1, 45] as const;
+
+const SUCCESS = { 200: true, 201: true, 204: true, 304: true } as const;
+
+interface Endpoint {
+  readonly modem: Modem;
+  readonly description: string;
+  readonly slot: HostKeyProblemSlot;
+  version?: string;
+}
+
+function endpointKey(target: DockerTarget): string {
+  const e = target.endpoint;
+  switch (e.type) {
+    case 'socket':
+      return `unix://${e.socket}`;
+    case 'tcp':
+      return e.host;
+    case 'ssh':
+      return `ssh://${e.ssh.user}@${e.ssh.host}:${e.ssh.port}`;
+  }
+}
+
+/**
+ * docker-modem reads DOCKER_HOST, DOCKER_CERT_PATH and SSH_AUTH_SOCK from the environment; the
+ * inventory alone must decide where a call goes, so every such field is set explicitly here.
+ */
+function createModem(target: DockerTarget, slot: HostKeyProblemSlot, agentSocket: string | undefined): Modem {
+  const cleared = {
+    socketPath: undefined,
+    host: undefined,
+    port: undefined,
+    protocol: undefined,
+    ca: undefined,
+    cert: undefined,
+    key: undefined,
+    version: undefined,
+    timeout: undefined,
+    sshOptions: undefined,
+  };
+  const e = target.endpoint;
+  let modem: Modem;
+  switch (e.type) {
+    case 'socket':
+      modem = new Modem({ ...cleared, socketPath: e.socket });
+      break;
+    case 'tcp': {
+      const url = parseTcp(target.name, e.host);
+      modem = new Modem({ ...cleared, protocol: 'http', host: url.hostname, port: url.port });
+      break;
+    }
+    case 'ssh': {
+      const sshOptions = sshConnectOptions(e.ssh, slot, agentSocket);
+      modem = new Modem({ ...cleared, protocol: 'ssh', host: e.ssh.host, port: e.ssh.port, username: e.ssh.user, sshOptions });
+      // The constructor lets SSH_AUTH_SOCK from a DOCKER_HOST=ssh:// environment override ours.
+      (modem as unknown as { sshOptions: unknown }).sshOptions = sshOptions;
+      break;
+    }
+  }
+  (modem as unknown as { pathPrefix: string }).pathPrefix = '/';
+  return modem;
+}
+
+function parseTcp(node: string, host: string): { hostname: string; port: string } {
+  let url: URL;
+  try {
+    url = new URL(host.includes('://') ? host : `tcp://${host}`);
+  } catch {
+    throw new RunbookError('INVALID', `${node}: docker host "${host}" is not tcp://ADDRESS:PORT`);
+  }
+  if (url.protocol !== 'tcp:' && url.protocol !== 'http:') {
+    throw new RunbookError('INVALID', `${node}: docker host "${host}": only tcp:// is supported (TLS is not); use a socket or via: ssh`);
+  }
+  return { hostname: url.hostname, port: url.port === '' ? '2375' : url.port };
+}
+
+function dial(modem: Modem, options: Modem.DialOptions): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    modem.dial(options, (err, data) => (err !== null && err !== undefined ? reject(err) : resolve(data)));
+  });
+}
+
+function decoded(data: unknown): unknown {
+  if (Buffer.isBuffer(data)) return data.length === 0 ? undefined : data.toString('utf8');
+  return data;
+}
+
+function versionFrom(body: unknown): string {
+  const text = (body as { ApiVersion?: unknown } | undefined)?.ApiVersion;
+  const m = typeof text === 'string' ? /^(\d+)\.(\d+)$/.exec(text) : null;
+  if (m === null) return `v${NEWEST_API[0]}.${NEWEST_API[1]}`;
+  const major = Number(m[1]);
+  const minor = Number(m[2]);
+  const newer = major > NEWEST_API[0] || (major === NEWEST_API[0] && minor > NEWEST_API[1]);
+  return newer ? `v${NEWEST_API[0]}.${NEWEST_API[1]}` : `v${major}.${minor}`;
+}
+
+export function createDockerClient(options: DockerClientOptions = {}): DockerPort {
+  const endpoints = new Map<string, Endpoint>();
+  const defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
+
+  function endpointOf(target: DockerTarget): Endpoint {
+    const key = endpointKey(target);
+    let endpoint = endpoints.get(key);
+    if (endpoint === undefined) {
+      const slot: HostKeyProblemSlot = {};
+      endpoint = { modem: createModem(target, slot, options.agentSocket), description: key, slot };
+      endpoints.set(key, endpoint);
+    }
+    return endpoint;
+  }
+
+  async function send(endpoint: Endpoint, target: DockerTarget, request: DockerRequest, path: string, signal: AbortSignal): Promise<unknown> {
+    const timeoutMs = request.timeoutMs ?? defaultTimeoutMs;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const where: CallDescription = { node: target.name, call: `${request.method} ${request.path}`, endpoint: endpoint.description };
+    if (signal.aborted) throw new RunbookError('ABORTED', 'interrupted');
+    const query = request.query ?? {};
+    const hasQuery = Object.keys(query).length > 0;
+    try {
+      const data = await dial(endpoint.modem, {
+        path: hasQuery ? `${path}?` : path,
+        method: request.method,
+        // docker-modem sends `_body` and builds the query from `_query` only; both are always set so
+        // neither falls back to the other.
+        options: { _query: query, _body: request.body ?? {} },
+        statusCodes: SUCCESS,
+        abortSignal: AbortSignal.any([signal, deadline]),
+      });
+      return decoded(data);
+    } catch (e) {
+      throw mapDockerError(e, where, { fired: deadline.aborted && !signal.aborted, ms: timeoutMs }, endpoint.slot.problem);
+    }
+  }
+
+  return {
+    async request<T = unknown>(target: DockerTarget, request: DockerRequest, signal: AbortSignal): Promise<T> {
+      const endpoint = endpointOf(target);
+      if (endpoint.version === undefined) {
+        // Negotiated once per endpoint; a failure is not remembered, so a daemon that comes back is asked again.
+        const body = await send(endpoint, target, { ...request, method: 'GET', path: '/version', query: {} }, '/version', signal).catch((e: unknown) => {
+          throw e instanceof RunbookError && e.code === 'DOCKER_API' ? e : rename(e, request);
+        });
+        endpoint.version = versionFrom(body);
+      }
+      return (await send(endpoint, target, request, `/${endpoint.version}${request.path}`, signal)) as T;
+    },
+    async close(): Promise<void> {
+      endpoints.clear();
+    },
+  };
+}
+
+/** A failed negotiation is reported as the failure of the call that needed it. */
+function rename(e: unknown, request: DockerRequest): unknown {
+  if (!(e instanceof RunbookError) || e.code !== 'TIMEOUT') return e;
+  return new RunbookError('TIMEOUT', e.message.replace('GET /version', `${request.method} ${request.path}`), { retryable: true });
+}
