@@ -4,7 +4,7 @@
  */
 import type { JSONSchemaType } from 'ajv';
 import type { Inventory, InventoryNode } from '../inventory/types.js';
-import type { ClockPort, PromptPort, ShellPort, SshPort } from '../io/ports.js';
+import type { ClockPort, DockerPort, PromptPort, ShellPort, SshPort } from '../io/ports.js';
 
 /** Where one instance of a step runs. */
 export type Target =
@@ -19,6 +19,8 @@ export interface Ports {
   readonly clock: ClockPort;
   readonly prompt: PromptPort;
   readonly ssh: SshPort;
+  /** The Docker Engine API of any node; in plan mode it refuses every call that is not GET or HEAD. */
+  readonly docker: DockerPort;
 }
 
 export interface ActionContext {

@@ -4,6 +4,18 @@
  */
 import type { Ports } from '../actions/define.js';
 import { RunbookError } from '../errors.js';
+import type { DockerPort } from './ports.js';
+
+/** A Docker client that sends GET and HEAD and refuses everything else. */
+export function readOnlyDocker(docker: DockerPort): DockerPort {
+  return {
+    request: (target, request, signal) =>
+      request.method === 'GET' || request.method === 'HEAD'
+        ? docker.request(target, request, signal)
+        : Promise.reject(new RunbookError('DRY_RUN_WRITE', `dry-run: refused to send ${request.method} ${request.path} to ${target.name}`)),
+    close: () => docker.close(),
+  };
+}
 
 export function readOnlyPorts(ports: Ports): Ports {
   return {
@@ -22,6 +34,7 @@ export function readOnlyPorts(ports: Ports): Ports {
         Promise.reject(new RunbookError('DRY_RUN_WRITE', `dry-run: refused to write ${path} on ${target.name}`)),
       close: () => ports.ssh.close(),
     },
+    docker: readOnlyDocker(ports.docker),
     prompt: {
       interactive: false,
       confirm: () => Promise.reject(new RunbookError('DRY_RUN_WRITE', 'dry-run: no questions are asked')),
@@ -31,7 +44,8 @@ export function readOnlyPorts(ports: Ports): Ports {
 
 /**
  * Ports for `check` probes in plan mode: probes are declared read-only by the runbook, so their
- * commands run (locally and over SSH), but nothing is uploaded and no one is asked anything.
+ * commands run (locally and over SSH), but nothing is uploaded, no one is asked anything, and the
+ * Docker client still only reads.
  */
 export function probePorts(ports: Ports): Ports {
   const readOnly = readOnlyPorts(ports);

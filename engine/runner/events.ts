@@ -38,7 +38,14 @@ export type RunEvent =
   | { readonly type: 'plan.ready'; readonly steps: readonly { readonly step: string; readonly name: string; readonly needs: readonly string[] }[] }
   | ({ readonly type: 'step.started'; readonly attempt: number } & StepInstanceRef)
   | ({ readonly type: 'step.log'; readonly stream: 'stdout' | 'stderr' | 'info'; readonly line: string } & StepInstanceRef)
-  | ({ readonly type: 'step.retrying'; readonly attempt: number; readonly delayMs: number; readonly error: string } & StepInstanceRef)
+  | ({
+      readonly type: 'step.retrying';
+      /** The attempt about to start, of `maxAttempts`. */
+      readonly attempt: number;
+      readonly maxAttempts: number;
+      readonly delayMs: number;
+      readonly error: string;
+    } & StepInstanceRef)
   | ({
       readonly type: 'step.succeeded';
       readonly attempt: number;

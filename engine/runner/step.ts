@@ -204,7 +204,7 @@ async function attempts(
         session.stopped = true;
       }
       if (attempt < policy.attempts && !refused) {
-        session.emit({ type: 'step.retrying', ...ref, attempt: attempt + 1, delayMs: delay, error: describeError(e) });
+        session.emit({ type: 'step.retrying', ...ref, attempt: attempt + 1, maxAttempts: policy.attempts, delayMs: delay, error: describeError(e) });
         try {
           await session.ports.clock.sleep(delay, session.signal);
         } catch {

@@ -56,7 +56,7 @@ export class PlainReporter implements Reporter {
       case 'step.log':
         return [`           ${label(e)} ${e.stream === 'stderr' ? '!' : '|'} ${e.line}`];
       case 'step.retrying':
-        return [`${t} ↻ ${label(e)} retry ${e.attempt} in ${formatDuration(e.delayMs)}: ${e.error}`];
+        return [`${t} ↻ ${label(e)} retry ${e.attempt}/${e.maxAttempts} in ${formatDuration(e.delayMs)}: ${e.error}`];
       case 'step.succeeded': {
         this.outcomes.set(e.instance, 'succeeded');
         const lines = [`${t} ✔ ${label(e)} ${formatDuration(e.durationMs)}`];

@@ -82,7 +82,7 @@ export class ProgressReporter implements Reporter {
         return;
       case 'step.retrying':
         this.touch(event, (row, step) =>
-          retitle(row, `${rowName(step, row)} (retry ${event.attempt} in ${formatDuration(event.delayMs)}: ${event.error})`),
+          retitle(row, `${rowName(step, row)} (retry ${event.attempt}/${event.maxAttempts} in ${formatDuration(event.delayMs)}: ${event.error})`),
         );
         return;
       case 'step.log':

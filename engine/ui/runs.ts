@@ -32,7 +32,7 @@ function describe(record: JournalRecord): string {
     case 'step.started':
       return `▶ ${record.instance} on ${record.target}${record.attempt > 1 ? ` (attempt ${record.attempt})` : ''}`;
     case 'step.retrying':
-      return `↻ ${record.instance} retry ${record.attempt} in ${record.delayMs}ms: ${record.error}`;
+      return `↻ ${record.instance} retry ${record.attempt}/${record.maxAttempts} in ${record.delayMs}ms: ${record.error}`;
     case 'step.succeeded': {
       const outputs = Object.keys(record.outputs);
       return `✔ ${record.instance} ${duration(record.durationMs)}${outputs.length > 0 ? ` outputs: ${outputs.join(', ')}` : ''}`;

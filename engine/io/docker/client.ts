@@ -4,6 +4,7 @@
  * spec never ends up in a URL, every call bounded by a deadline, every failure a RunbookError that
  * names the node and the call.
  */
+import { Agent } from 'node:http';
 import Modem from 'docker-modem';
 import { RunbookError } from '../../errors.js';
 import type { DockerPort, DockerRequest, DockerTarget } from '../ports.js';
@@ -24,6 +25,8 @@ const SUCCESS = { 200: true, 201: true, 204: true, 304: true } as const;
 
 interface Endpoint {
   readonly modem: Modem;
+  /** Keeps connections to a socket or tcp daemon open between calls; closed by `close()`. */
+  readonly agent?: Agent;
   readonly description: string;
   readonly slot: HostKeyProblemSlot;
   version?: string;
@@ -45,7 +48,7 @@ function endpointKey(target: DockerTarget): string {
  * docker-modem reads DOCKER_HOST, DOCKER_CERT_PATH and SSH_AUTH_SOCK from the environment; the
  * inventory alone must decide where a call goes, so every such field is set explicitly here.
  */
-function createModem(target: DockerTarget, slot: HostKeyProblemSlot, agentSocket: string | undefined): Modem {
+function createModem(target: DockerTarget, slot: HostKeyProblemSlot, agentSocket: string | undefined, agent: Agent | undefined): Modem {
   const cleared = {
     socketPath: undefined,
     host: undefined,
@@ -62,11 +65,11 @@ function createModem(target: DockerTarget, slot: HostKeyProblemSlot, agentSocket
   let modem: Modem;
   switch (e.type) {
     case 'socket':
-      modem = new Modem({ ...cleared, socketPath: e.socket });
+      modem = new Modem({ ...cleared, socketPath: e.socket, agent });
       break;
     case 'tcp': {
       const url = parseTcp(target.name, e.host);
-      modem = new Modem({ ...cleared, protocol: 'http', host: url.hostname, port: url.port });
+      modem = new Modem({ ...cleared, protocol: 'http', host: url.hostname, port: url.port, agent });
       break;
     }
     case 'ssh': {
@@ -124,7 +127,9 @@ export function createDockerClient(options: DockerClientOptions = {}): DockerPor
     let endpoint = endpoints.get(key);
     if (endpoint === undefined) {
       const slot: HostKeyProblemSlot = {};
-      endpoint = { modem: createModem(target, slot, options.agentSocket), description: key, slot };
+      const agent = target.endpoint.type === 'ssh' ? undefined : new Agent({ keepAlive: true, maxSockets: 8 });
+      const modem = createModem(target, slot, options.agentSocket, agent);
+      endpoint = { modem, description: key, slot, ...(agent === undefined ? {} : { agent }) };
       endpoints.set(key, endpoint);
     }
     return endpoint;
@@ -166,6 +171,7 @@ export function createDockerClient(options: DockerClientOptions = {}): DockerPor
       return (await send(endpoint, target, request, `/${endpoint.version}${request.path}`, signal)) as T;
     },
     async close(): Promise<void> {
+      for (const endpoint of endpoints.values()) endpoint.agent?.destroy();
       endpoints.clear();
     },
   };

@@ -45,6 +45,7 @@ export const retrying = (instance: string, attempt: number, error = 'flaky'): Ru
   type: 'step.retrying',
   ...ref(instance),
   attempt,
+  maxAttempts: 3,
   delayMs: 1000,
   error,
 });

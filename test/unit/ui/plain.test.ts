@@ -33,7 +33,7 @@ describe('PlainReporter', () => {
       '           label@n2 | labelled',
       '✔ label@n2 1.2s',
       '▶ drain@n1 started',
-      '↻ drain@n1 retry 2 in 1.0s: timeout',
+      '↻ drain@n1 retry 2/3 in 1.0s: timeout',
       '▶ drain@n1 started (attempt 2)',
       '✖ drain@n1 failed after 0.3s: node busy',
       '– show skipped (needs-failed)',

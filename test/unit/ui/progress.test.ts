@@ -62,7 +62,7 @@ describe('ProgressReporter', () => {
     expect(firstStarts.indexOf('Drain nodes > drain@n1')).toBeLessThan(firstStarts.indexOf('Drain nodes > drain@n2'));
 
     const titles = logged.filter((l) => l.event === 'TITLE').map((l) => l.data);
-    expect(titles).toContain('drain@n2 (retry 2 in 1.0s: busy)');
+    expect(titles).toContain('drain@n2 (retry 2/3 in 1.0s: busy)');
     expect(titles).toContain('drain@n2 (attempt 2)');
     expect(titles).toContain('check (1.2s)'.replace('check', 'Check cluster'));
     expect(titles).toContain('drain@n1 (1.2s)');
