@@ -62,11 +62,7 @@ async function sendUpdate(
   for (let attempt = 1; ; attempt += 1) {
     const service = await requireService(api, name);
     try {
-      const answer = await api.send<{ Warnings?: string[] | null } | undefined>('POST', `/services/${service.ID}/update`, {
-        query: { version: service.Version.Index, ...query },
-        body: build(service),
-      });
-      void answer;
+      await api.send('POST', `/services/${service.ID}/update`, { query: { version: service.Version.Index, ...query }, body: build(service) });
       return service;
     } catch (e) {
       if (attempt < UPDATE_ATTEMPTS && /update out of sequence/i.test(daemonMessageOf(e) || String(e))) continue;
