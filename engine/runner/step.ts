@@ -154,7 +154,8 @@ async function runInstance(
     if (e instanceof RunbookError && (e.code === 'GATE_REFUSED' || e.code === 'GUARD_REFUSED')) {
       session.refusal ??= e;
       session.stopped = true;
-      session.emit({ type: 'step.skipped', ...ref, reason: 'refused', detail: e.message });
+      // A cut-off step stays "started" in the journal until someone allows it to run again.
+      if (prior?.status !== 'started') session.emit({ type: 'step.skipped', ...ref, reason: 'refused', detail: e.message });
       return 'failed';
     }
     return fail(session, step, ref, e, 0, 0);

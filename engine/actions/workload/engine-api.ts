@@ -3,9 +3,9 @@
  * swarm objects through this, never through a client library.
  */
 import { RunbookError } from '../../errors.js';
-import { sshTargetOf } from '../../inventory/ssh-target.js';
+import { dockerTargetOf } from '../../inventory/docker-target.js';
 import type { InventoryNode } from '../../inventory/types.js';
-import type { DockerPort, DockerRequest, DockerTarget } from '../../io/ports.js';
+import type { DockerRequest } from '../../io/ports.js';
 import type { ActionContext } from '../define.js';
 
 /** One node's Engine API: `get` for reads, `send` for anything else. */
@@ -16,26 +16,6 @@ export interface EngineApi {
   send<T>(method: DockerRequest['method'], path: string, options?: Omit<DockerRequest, 'method' | 'path'>): Promise<T>;
 }
 
-/** How the inventory says a node's Engine API is reached. */
-export function dockerTargetOf(node: InventoryNode): DockerTarget {
-  const endpoint = node.docker;
-  switch (endpoint.type) {
-    case 'socket':
-      return { name: node.name, endpoint: { type: 'socket', socket: endpoint.socket } };
-    case 'tcp':
-      return { name: node.name, endpoint: { type: 'tcp', host: endpoint.host } };
-    case 'ssh':
-      return { name: node.name, endpoint: { type: 'ssh', ssh: sshTargetOf(node) } };
-  }
-}
-
-/** The Docker port of the run; a run built without one cannot reach any Engine API. */
-export function dockerPortOf(ctx: ActionContext): DockerPort {
-  const docker = (ctx.ports as { readonly docker?: DockerPort }).docker;
-  if (docker === undefined) throw new RunbookError('INTERNAL', 'this run has no Docker client; please report');
-  return docker;
-}
-
 export function nodeOf(ctx: ActionContext, action: string): InventoryNode {
   if (ctx.target.type !== 'node') {
     throw new RunbookError('INVALID', `${action} runs on a node: give the step \`on:\` a node, group or \`manager\``);
@@ -44,7 +24,7 @@ export function nodeOf(ctx: ActionContext, action: string): InventoryNode {
 }
 
 export function engineApiOf(ctx: ActionContext, node: InventoryNode, signal: AbortSignal = ctx.signal): EngineApi {
-  const docker = dockerPortOf(ctx);
+  const docker = ctx.ports.docker;
   const target = dockerTargetOf(node);
   return {
     node: node.name,

@@ -52,6 +52,10 @@ describe('runbook resume after kill -9', () => {
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain('--rerun cut');
     expect(count(dir, 'cut.count')).toBe(1);
+    // A refusal is not an answer: asked again, it still refuses.
+    const refusedAgain = await runCli(['resume', '--state-dir', 's'], { cwd: dir });
+    expect(refusedAgain.code).toBe(3);
+    expect(count(dir, 'cut.count')).toBe(1);
 
     const resumed = await runCli(['resume', '--state-dir', 's', '--rerun', 'cut'], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -108,5 +112,34 @@ steps:
     expect(refused.stderr).toContain('--force');
     const forced = await runCli(['resume', '--state-dir', 's', '--force'], { cwd: dir });
     expect(forced.code, forced.stderr).toBe(0);
+  });
+
+  it('re-derives secret outputs on resume by running their producing step again', async () => {
+    const dir = workspace({
+      'rb.yaml': `
+name: secret-resume
+steps:
+  - id: token
+    action: shell
+    secret_outputs: [stdout]
+    with: { command: "echo run >> token.count; echo SWMTKN-1-resume-secret" }
+  - id: wait
+    needs: [token]
+    action: shell
+    check: { action: shell, with: { command: "test -f waited" } }
+    with: { command: "touch wait.started; sleep 3; touch waited" }
+  - id: use
+    needs: [wait]
+    action: shell
+    with: { command: "echo \${{ steps.token.outputs.stdout }} > used" }
+`,
+    });
+    const killed = await runCli(['run', 'rb.yaml', '--state-dir', 's'], { cwd: dir, onSpawn: killWhen(dir, 'wait.started') });
+    expect(killed.signal).toBe('SIGKILL');
+    const resumed = await runCli(['resume', '--state-dir', 's'], { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(count(dir, 'token.count')).toBe(2);
+    expect(readFileSync(join(dir, 'used'), 'utf8')).toBe('SWMTKN-1-resume-secret\n');
+    expect(resumed.stderr).not.toContain('resume-secret');
   });
 });

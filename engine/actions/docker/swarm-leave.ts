@@ -1,0 +1,81 @@
+/**
+ * `docker.swarm.leave`: the target node leaves the swarm (its task containers go with it; its entry
+ * stays on the managers as Down until `docker.node.rm`). A manager's daemon only leaves with `force`,
+ * and the quorum guard asks first whether the remaining managers keep a majority.
+ */
+import { describeError, RunbookError } from '../../errors.js';
+import { defineAction } from '../define.js';
+import { describeFigures } from '../../graph/quorum.js';
+import type { ActionContext, PlanLine } from '../define.js';
+import { engineInfo, findManager, listNodes, lookupNode } from './cluster.js';
+import { enforce, quorumPlanLine, verdictFor } from './guard.js';
+import { apiNode, type ApiNode } from './target.js';
+import type { SwarmNode } from './api-types.js';
+
+export interface SwarmLeaveWith {
+  force?: boolean;
+}
+
+/** The node list as a manager sees it: another manager when there is one, else the node itself. */
+async function managerView(ctx: ActionContext, self: ApiNode): Promise<readonly SwarmNode[]> {
+  if (ctx.inventory !== undefined) {
+    try {
+      return (await findManager(ctx.inventory, ctx.ports.docker, ctx.signal, { exclude: [self.node.name] })).nodes;
+    } catch (e) {
+      if (e instanceof RunbookError && e.code === 'ABORTED') throw e;
+    }
+  }
+  return listNodes(ctx.ports.docker, self.target, ctx.signal);
+}
+
+export const dockerSwarmLeave = defineAction<SwarmLeaveWith>({
+  name: 'docker.swarm.leave',
+  description: 'Make the target node leave the swarm (POST /swarm/leave); a manager needs force and passes the quorum guard.',
+  with: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      force: { type: 'boolean', description: 'Leave even as a manager (keeps M, loses its vote: demote first instead where possible).' },
+    },
+  },
+  mutating: true,
+  idempotent: true,
+  defaultTarget: 'manager',
+  async plan(args, ctx) {
+    const self = apiNode(ctx, 'docker.swarm.leave');
+    const lines: PlanLine[] = [{ summary: `${self.node.name} leaves the swarm (its task containers are removed)`, call: `POST /swarm/leave?force=${args.force === true}` }];
+    try {
+      const info = await engineInfo(ctx.ports.docker, self.target, ctx.signal);
+      if (info.Swarm?.ControlAvailable === true) {
+        const nodes = await managerView(ctx, self);
+        lines.push(quorumPlanLine(ctx, verdictFor(nodes, lookupNode(nodes, self.node.name, ctx.inventory), self.node.name, 'stop'), self.node.name));
+      }
+    } catch (e) {
+      lines.push({ summary: `quorum: cannot read live state now (${describeError(e)})` });
+    }
+    return lines;
+  },
+  async check(_args, ctx) {
+    const self = apiNode(ctx, 'docker.swarm.leave');
+    const state = (await engineInfo(ctx.ports.docker, self.target, ctx.signal)).Swarm?.LocalNodeState ?? '';
+    return state === '' || state === 'inactive'
+      ? { satisfied: true, detail: `${self.node.name} is in no swarm` }
+      : { satisfied: false, detail: `${self.node.name} is ${state} in a swarm` };
+  },
+  async guard(_args, ctx) {
+    const self = apiNode(ctx, 'docker.swarm.leave');
+    const info = await engineInfo(ctx.ports.docker, self.target, ctx.signal);
+    if (info.Swarm?.ControlAvailable !== true) return;
+    const nodes = await managerView(ctx, self);
+    const subject = nodes.find((n) => n.ID === info.Swarm?.NodeID) ?? lookupNode(nodes, self.node.name, ctx.inventory);
+    const verdict = verdictFor(nodes, subject, self.node.name, 'stop');
+    if (verdict !== undefined) ctx.log('info', `quorum now ${describeFigures(verdict.before)}; ${verdict.explanation}`);
+    enforce(ctx, verdict);
+  },
+  async run(args, ctx) {
+    const self = apiNode(ctx, 'docker.swarm.leave');
+    await ctx.ports.docker.request(self.target, { method: 'POST', path: '/swarm/leave', query: { force: args.force === true }, timeoutMs: 60_000 }, ctx.signal);
+    const state = (await engineInfo(ctx.ports.docker, self.target, ctx.signal)).Swarm?.LocalNodeState ?? '';
+    return { swarm_state: state === '' ? 'inactive' : state };
+  },
+});

@@ -1,0 +1,117 @@
+/**
+ * `wait.until`: run a read-only probe action again and again until an expression over its result
+ * holds. The runner interpolates `with` once, before the step starts, so the condition cannot be a
+ * `${{ }}` (it would be evaluated once, without `result`): `until` is a bare expression, evaluated
+ * here after every probe, reading `result` (the probe's output) and `vars` (values the runner
+ * interpolated once, e.g. `vars: { want: "${{ inputs.replicas }}" }`).
+ *
+ *   action: wait.until
+ *   with:
+ *     probe: { action: docker.service.ls, with: { name: web } }
+ *     until: "result.services.all(s, s.replicas.running == vars.want)"
+ *     vars: { want: "${{ inputs.replicas }}" }
+ *     timeout: 5m
+ */
+import { compileActionSchema } from '../../dsl/shape.js';
+import { describeError, isRunbookError, RunbookError } from '../../errors.js';
+import { evaluate } from '../../expr/evaluate.js';
+import { checkSyntax } from '../../expr/parse.js';
+import type { ActionContext, ActionDefinition, PlanLine } from '../define.js';
+import { defineAction } from '../define.js';
+import { getAction } from '../index.js';
+import { durationMs, durationSchema, pollUntil } from './poll.js';
+
+export interface WaitUntilWith {
+  probe: { action: string; with?: Record<string, unknown> };
+  until: string;
+  vars?: Record<string, unknown>;
+  interval?: string;
+  timeout?: string;
+}
+
+/** Failures a probe may show while the awaited state is not there yet (a daemon restarting, a node booting). */
+const TRANSIENT = new Set(['UNREACHABLE', 'TIMEOUT', 'DOCKER_API', 'COMMAND_FAILED', 'NOT_FOUND', 'STEP_FAILED']);
+
+function probeOf(args: WaitUntilWith): { action: ActionDefinition<Record<string, unknown>>; with: Record<string, unknown> } {
+  const action = getAction(args.probe.action);
+  if (action === undefined) throw new RunbookError('INVALID', `wait.until: unknown probe action "${args.probe.action}"`);
+  if (action.mutating) {
+    throw new RunbookError('INVALID', `wait.until: ${args.probe.action} changes things; a probe must be read-only (docker.service.ls, http.probe, ssh.run with read_only …)`);
+  }
+  const probeWith = args.probe.with ?? {};
+  const validate = compileActionSchema(action.with as object);
+  if (!validate(probeWith)) {
+    const first = validate.errors?.[0];
+    throw new RunbookError('INVALID', `wait.until: probe.with${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`);
+  }
+  const syntax = checkSyntax(args.until);
+  if (!syntax.ok) throw new RunbookError('INVALID', `wait.until: until: ${syntax.message}`);
+  return { action, with: probeWith };
+}
+
+function holds(args: WaitUntilWith, result: unknown): boolean {
+  const value = evaluate(args.until, { result, vars: args.vars ?? {} });
+  if (typeof value !== 'boolean') throw new RunbookError('INVALID', `wait.until: until must give true or false, it gave ${JSON.stringify(value)}`);
+  return value;
+}
+
+async function lookOnce(args: WaitUntilWith, probe: ReturnType<typeof probeOf>, ctx: ActionContext) {
+  let result: unknown;
+  try {
+    result = await probe.action.run(probe.with, ctx);
+  } catch (e) {
+    if (ctx.signal.aborted || !isRunbookError(e) || !TRANSIENT.has(e.code)) throw e;
+    return { done: false as const, waiting: `probe failed: ${describeError(e)}` };
+  }
+  return holds(args, result) ? { done: true as const, value: result } : { done: false as const, waiting: `${args.until} is false` };
+}
+
+export const waitUntil = defineAction<WaitUntilWith>({
+  name: 'wait.until',
+  description: 'Run a read-only probe action until an expression over its result (`result`) is true.',
+  with: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['probe', 'until'],
+    properties: {
+      probe: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['action'],
+        properties: {
+          action: { type: 'string', description: 'A read-only action, e.g. docker.service.ls or http.probe.' },
+          with: { type: 'object', description: 'Its `with`.' },
+        },
+      },
+      until: { type: 'string', description: 'A bare expression (no ${{ }}) over `result` and `vars`, e.g. "result.count == 0".' },
+      vars: { type: 'object', description: 'Values for `until`, interpolated once when the step starts.' },
+      interval: durationSchema('Time between probes (default 2s).'),
+      timeout: durationSchema('Give up after this long (default: until the step’s timeout).'),
+    },
+  },
+  mutating: false,
+  idempotent: true,
+  defaultTarget: 'local',
+  async plan(args, ctx) {
+    const probe = probeOf(args);
+    const lines: PlanLine[] = await probe.action.plan(probe.with, ctx);
+    return [
+      { summary: `every ${args.interval ?? '2s'}${args.timeout === undefined ? '' : ` for at most ${args.timeout}`}, until ${args.until}:` },
+      ...lines.map((l) => ({ ...l, summary: `  ${l.summary}` })),
+    ];
+  },
+  async run(args, ctx) {
+    const probe = probeOf(args);
+    let attempts = 0;
+    const timeoutMs = durationMs(args.timeout);
+    const result = await pollUntil(
+      ctx,
+      { what: `wait until ${args.until}`, intervalMs: durationMs(args.interval, 2000), ...(timeoutMs === undefined ? {} : { timeoutMs }) },
+      () => {
+        attempts += 1;
+        return lookOnce(args, probe, ctx);
+      },
+    );
+    return { result, attempts };
+  },
+});
