@@ -65,6 +65,8 @@ export interface ActionDefinition<W = Record<string, unknown>> {
   readonly mutating: boolean;
   /** Safe to run again after an interruption with no probe to ask first. */
   readonly idempotent: boolean;
+  /** Result fields that are credentials (a join token): always masked and never journaled, as if the step listed them in `secret_outputs`. */
+  readonly secretOutputs?: readonly string[];
   /** Where the action runs when the step has no `on:`. */
   readonly defaultTarget: 'local' | 'manager';
   plan(args: W, ctx: ActionContext): PlanLine[] | Promise<PlanLine[]>;

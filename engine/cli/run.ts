@@ -5,6 +5,9 @@ import { executeRun } from '../runner/run.js';
 import { planRun } from '../runner/plan.js';
 import { probePorts, readOnlyPorts } from '../io/read-only.js';
 import { systemPorts } from '../io/system-ports.js';
+import { createLiveResolver } from '../actions/docker/cluster.js';
+import type { Ports } from '../actions/define.js';
+import type { Inventory } from '../inventory/types.js';
 import { loadRunbook } from '../dsl/validate.js';
 import { hasErrors } from '../dsl/diagnostics.js';
 import { loadInventory } from '../inventory/load.js';
@@ -39,7 +42,8 @@ export async function planCommand(io: CliIo, name: string, options: CommonOption
     probePorts: probePorts(ports),
     env: io.env,
     signal: io.signal,
-  }).finally(() => ports.ssh.close());
+    ...live(inv.inventory, readOnlyPorts(ports), io.signal),
+  }).finally(() => closePorts(ports));
   io.stdout.write(options.json ? JSON.stringify({ type: 'plan', ...plan }) + '\n' : formatPlan(plan));
   return EXIT.ok;
 }
@@ -62,8 +66,18 @@ export async function runCommand(io: CliIo, name: string, options: RunOptions): 
     reporters: [reporterFor(io, options, runbook, false)],
     signal: io.signal,
     env: io.env,
-  }).finally(() => ports.ssh.close());
+    ...live(inv.inventory, ports, io.signal),
+  }).finally(() => closePorts(ports));
   return finish(io, outcome.status, outcome.runId, outcome.error);
+}
+
+/** `on: manager` and `on: leader` resolved from the live cluster of the inventory. */
+function live(inventory: Inventory | undefined, ports: Ports, signal: AbortSignal): { live?: ReturnType<typeof createLiveResolver> } {
+  return inventory === undefined ? {} : { live: createLiveResolver(inventory, ports.docker, signal) };
+}
+
+async function closePorts(ports: Ports): Promise<void> {
+  await Promise.all([ports.ssh.close(), ports.docker.close()]);
 }
 
 /**
@@ -149,6 +163,7 @@ export async function resumeCommand(io: CliIo, runIdArg: string | undefined, opt
     signal: io.signal,
     env: io.env,
     resume: { state, dir, rerun: options.rerun },
-  }).finally(() => ports.ssh.close());
+    ...live(inventory, ports, io.signal),
+  }).finally(() => closePorts(ports));
   return finish(io, outcome.status, outcome.runId, outcome.error);
 }

@@ -98,6 +98,11 @@ export async function runStep(session: RunSession, step: Step): Promise<StepOutc
   return outcomes.every((o) => o === 'skipped') ? 'skipped' : 'succeeded';
 }
 
+/** The step's `secret_outputs` and the outputs its action always treats as secret. */
+function secretNames(step: Step, action: ActionDefinition<Record<string, unknown>>): readonly string[] {
+  return action.secretOutputs === undefined ? step.secretOutputs : [...new Set([...step.secretOutputs, ...action.secretOutputs])];
+}
+
 function refOf(session: RunSession, step: Step, instance: Instance): StepInstanceRef {
   const ref = { step: session.prefix + step.id, instance: session.prefix + instance.id, target: targetName(instance.target) };
   return instance.key === undefined ? ref : { ...ref, key: instance.key };
@@ -120,7 +125,7 @@ async function runInstance(
   const ctx = instanceContext(session.base, { item: instance.item, target: instance.target });
   // Output of steps with secret outputs is held back until the secrets are known and can be masked.
   const held: { stream: 'stdout' | 'stderr' | 'info'; line: string }[] = [];
-  const hold = step.secretOutputs.length > 0;
+  const hold = secretNames(step, action).length > 0;
   const actionContext: Omit<ActionContext, 'signal'> = {
     mode: 'run',
     target: instance.target,
@@ -183,17 +188,18 @@ async function attempts(
     try {
       const result = await callWithTimeout(action, args, actionContext, session.signal, step.timeoutMs);
       const outputs = outputsOf(step, result, ctx);
-      for (const name of step.secretOutputs) session.masker.add(outputs[name]);
+      const secrets = secretNames(step, action);
+      for (const name of secrets) session.masker.add(outputs[name]);
       for (const line of held.splice(0)) session.emit({ type: 'step.log', ...ref, ...line });
       session.setOutputs(step.id, multi, instance.outputKey, outputs);
-      const journaled = Object.fromEntries(Object.entries(outputs).filter(([k]) => !step.secretOutputs.includes(k)));
+      const journaled = Object.fromEntries(Object.entries(outputs).filter(([k]) => !secrets.includes(k)));
       session.emit({
         type: 'step.succeeded',
         ...ref,
         attempt,
         durationMs: session.ports.clock.now() - started,
         outputs: journaled,
-        secretOutputs: step.secretOutputs,
+        secretOutputs: secrets,
       });
       return 'succeeded';
     } catch (e) {

@@ -24,12 +24,26 @@ export function desiredSpec(spec: NodeSpec, change: NodeChange): NodeSpec {
   };
 }
 
-/** The fields of a spec a plan shows. */
-export function shownFields(change: NodeChange): Record<string, unknown> {
+/**
+ * The fields of the spec a plan shows: the resulting values when the current spec is known, else
+ * what changes (`+` labels set, `-` labels removed, `=` labels replaced).
+ */
+export function shownFields(change: NodeChange, current?: NodeSpec): Record<string, unknown> {
+  const labelsChange = change.labels !== undefined || change.remove_labels !== undefined;
+  if (current !== undefined) {
+    const next = desiredSpec(current, change);
+    return {
+      ...(labelsChange ? { Labels: next.Labels } : {}),
+      ...(change.availability === undefined ? {} : { Availability: next.Availability }),
+      ...(change.role === undefined ? {} : { Role: next.Role }),
+    };
+  }
+  const labels =
+    change.labels_mode === 'replace'
+      ? { '=': change.labels ?? {} }
+      : { ...(change.labels === undefined ? {} : { '+': change.labels }), ...(change.remove_labels === undefined ? {} : { '-': change.remove_labels }) };
   return {
-    ...(change.labels === undefined && change.remove_labels === undefined
-      ? {}
-      : { Labels: change.labels_mode === 'replace' ? { '=': change.labels ?? {} } : { '+': change.labels ?? {}, '-': change.remove_labels ?? [] } }),
+    ...(labelsChange ? { Labels: labels } : {}),
     ...(change.availability === undefined ? {} : { Availability: change.availability }),
     ...(change.role === undefined ? {} : { Role: change.role }),
   };

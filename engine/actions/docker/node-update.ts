@@ -5,8 +5,7 @@
  */
 import { defineAction } from '../define.js';
 import type { ActionContext, PlanLine } from '../define.js';
-import { lookupNode } from './cluster.js';
-import { updateNode } from './cluster.js';
+import { lookupNode, updateNode } from './cluster.js';
 import { durationMs, NODE_FIELD, TIMEOUT_FIELD } from './fields.js';
 import { guardVote, quorumPlanLine, verdictFor } from './guard.js';
 import { planSubject, readNodes, updateCall } from './live-nodes.js';
@@ -56,7 +55,7 @@ export async function applyNodeChange(ctx: ActionContext, action: string, name: 
 export async function planNodeChange(ctx: ActionContext, action: string, name: string, change: NodeChange, summary: string): Promise<PlanLine[]> {
   const api = apiNode(ctx, action);
   const subject = await planSubject(ctx, api, name);
-  const lines: PlanLine[] = [{ summary, call: updateCall(subject, name, shownFields(change)) }];
+  const lines: PlanLine[] = [{ summary, call: updateCall(subject, name, shownFields(change, subject.type === 'known' ? subject.subject.Spec : undefined)) }];
   if (subject.type === 'unknown') {
     lines.push({ summary: `live state unknown now: ${subject.problem}` });
     return lines;
@@ -88,7 +87,7 @@ export const dockerNodeUpdate = defineAction<NodeUpdateWith>({
   idempotent: true,
   defaultTarget: 'manager',
   plan(args, ctx) {
-    return planNodeChange(ctx, 'docker.node.update', args.node, args, `update node ${args.node}: ${JSON.stringify(shownFields(args))}`);
+    return planNodeChange(ctx, 'docker.node.update', args.node, args, `update node ${args.node} (the whole spec, with its current version)`);
   },
   async check(args, ctx) {
     const api = apiNode(ctx, 'docker.node.update');

@@ -1,6 +1,6 @@
 /**
  * `docker.swarm.join-token`: the worker or manager join token from `GET /swarm`, and the managers'
- * addresses to join through. The token is a credential: a runbook lists it in `secret_outputs`.
+ * addresses to join through. The token is a credential: it is always masked and never journaled.
  */
 import { defineAction } from '../define.js';
 import type { SwarmInspect } from './api-types.js';
@@ -13,7 +13,7 @@ export interface JoinTokenWith {
 
 export const dockerSwarmJoinToken = defineAction<JoinTokenWith>({
   name: 'docker.swarm.join-token',
-  description: 'Read the swarm’s join token for workers or managers (secret: list `token` in secret_outputs).',
+  description: 'Read the swarm’s join token for workers or managers; `token` is always secret.',
   with: {
     type: 'object',
     additionalProperties: false,
@@ -21,6 +21,7 @@ export const dockerSwarmJoinToken = defineAction<JoinTokenWith>({
       role: { type: 'string', enum: ['worker', 'manager'], description: 'Which token (default worker).' },
     },
   },
+  secretOutputs: ['token'],
   mutating: false,
   idempotent: true,
   defaultTarget: 'manager',

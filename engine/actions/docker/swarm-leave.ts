@@ -16,16 +16,19 @@ export interface SwarmLeaveWith {
   force?: boolean;
 }
 
-/** The node list as a manager sees it: another manager when there is one, else the node itself. */
-async function managerView(ctx: ActionContext, self: ApiNode): Promise<readonly SwarmNode[]> {
-  if (ctx.inventory !== undefined) {
-    try {
-      return (await findManager(ctx.inventory, ctx.ports.docker, ctx.signal, { exclude: [self.node.name] })).nodes;
-    } catch (e) {
-      if (e instanceof RunbookError && e.code === 'ABORTED') throw e;
-    }
+/**
+ * The node list of the swarm the node manages: its own answer first (it may manage a swarm the
+ * inventory's other managers are not part of), else another manager's, if the node is on its list.
+ */
+async function managerView(ctx: ActionContext, self: ApiNode, nodeId: string): Promise<readonly SwarmNode[]> {
+  try {
+    return await listNodes(ctx.ports.docker, self.target, ctx.signal, 8_000);
+  } catch (e) {
+    if (ctx.inventory === undefined || (e instanceof RunbookError && e.code === 'ABORTED')) throw e;
+    const live = await findManager(ctx.inventory, ctx.ports.docker, ctx.signal, { exclude: [self.node.name] });
+    if (!live.nodes.some((n) => n.ID === nodeId)) throw e;
+    return live.nodes;
   }
-  return listNodes(ctx.ports.docker, self.target, ctx.signal);
 }
 
 export const dockerSwarmLeave = defineAction<SwarmLeaveWith>({
@@ -47,8 +50,9 @@ export const dockerSwarmLeave = defineAction<SwarmLeaveWith>({
     try {
       const info = await engineInfo(ctx.ports.docker, self.target, ctx.signal);
       if (info.Swarm?.ControlAvailable === true) {
-        const nodes = await managerView(ctx, self);
-        lines.push(quorumPlanLine(ctx, verdictFor(nodes, lookupNode(nodes, self.node.name, ctx.inventory), self.node.name, 'stop'), self.node.name));
+        const nodes = await managerView(ctx, self, info.Swarm.NodeID ?? '');
+        const subject = nodes.find((n) => n.ID === info.Swarm?.NodeID) ?? lookupNode(nodes, self.node.name, ctx.inventory);
+        lines.push(quorumPlanLine(ctx, verdictFor(nodes, subject, self.node.name, 'stop'), self.node.name));
       }
     } catch (e) {
       lines.push({ summary: `quorum: cannot read live state now (${describeError(e)})` });
@@ -66,7 +70,7 @@ export const dockerSwarmLeave = defineAction<SwarmLeaveWith>({
     const self = apiNode(ctx, 'docker.swarm.leave');
     const info = await engineInfo(ctx.ports.docker, self.target, ctx.signal);
     if (info.Swarm?.ControlAvailable !== true) return;
-    const nodes = await managerView(ctx, self);
+    const nodes = await managerView(ctx, self, info.Swarm.NodeID ?? '');
     const subject = nodes.find((n) => n.ID === info.Swarm?.NodeID) ?? lookupNode(nodes, self.node.name, ctx.inventory);
     const verdict = verdictFor(nodes, subject, self.node.name, 'stop');
     if (verdict !== undefined) ctx.log('info', `quorum now ${describeFigures(verdict.before)}; ${verdict.explanation}`);

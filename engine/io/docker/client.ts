@@ -9,7 +9,11 @@ import Modem from 'docker-modem';
 import { RunbookError } from '../../errors.js';
 import type { DockerPort, DockerRequest, DockerTarget } from '../ports.js';
 import { mapDockerError, type CallDescription } from './errors.js';
+import { QuietAgent } from './quiet-agent.js';
+import { SshDialAgent, type SshProblemSlot } from './ssh-agent.js';
 import { sshConnectOptions, type HostKeyProblemSlot } from './ssh-options.js';
+
+type TransportSlot = HostKeyProblemSlot & SshProblemSlot;
 
 export interface DockerClientOptions {
   /** Deadline of a call that sets none (default 30 s). */
@@ -25,10 +29,10 @@ const SUCCESS = { 200: true, 201: true, 204: true, 304: true } as const;
 
 interface Endpoint {
   readonly modem: Modem;
-  /** Keeps connections to a socket or tcp daemon open between calls; closed by `close()`. */
-  readonly agent?: Agent;
+  /** Keeps connections to the daemon (or the SSH connection) open between calls; closed by `close()`. */
+  readonly agent: Agent;
   readonly description: string;
-  readonly slot: HostKeyProblemSlot;
+  readonly slot: TransportSlot;
   version?: string;
 }
 
@@ -45,10 +49,11 @@ function endpointKey(target: DockerTarget): string {
 }
 
 /**
- * docker-modem reads DOCKER_HOST, DOCKER_CERT_PATH and SSH_AUTH_SOCK from the environment; the
- * inventory alone must decide where a call goes, so every such field is set explicitly here.
+ * docker-modem reads DOCKER_HOST and DOCKER_CERT_PATH from the environment; the inventory alone must
+ * decide where a call goes, so every such field is set explicitly here. SSH goes through an agent of
+ * ours, with modem speaking plain HTTP over its channels.
  */
-function createModem(target: DockerTarget, slot: HostKeyProblemSlot, agentSocket: string | undefined, agent: Agent | undefined): Modem {
+function createModem(target: DockerTarget, agent: Agent): Modem {
   const cleared = {
     socketPath: undefined,
     host: undefined,
@@ -60,28 +65,32 @@ function createModem(target: DockerTarget, slot: HostKeyProblemSlot, agentSocket
     version: undefined,
     timeout: undefined,
     sshOptions: undefined,
+    agent,
   };
   const e = target.endpoint;
   let modem: Modem;
   switch (e.type) {
     case 'socket':
-      modem = new Modem({ ...cleared, socketPath: e.socket, agent });
+      modem = new Modem({ ...cleared, socketPath: e.socket });
       break;
     case 'tcp': {
       const url = parseTcp(target.name, e.host);
-      modem = new Modem({ ...cleared, protocol: 'http', host: url.hostname, port: url.port, agent });
+      modem = new Modem({ ...cleared, protocol: 'http', host: url.hostname, port: url.port });
       break;
     }
-    case 'ssh': {
-      const sshOptions = sshConnectOptions(e.ssh, slot, agentSocket);
-      modem = new Modem({ ...cleared, protocol: 'ssh', host: e.ssh.host, port: e.ssh.port, username: e.ssh.user, sshOptions });
-      // The constructor lets SSH_AUTH_SOCK from a DOCKER_HOST=ssh:// environment override ours.
-      (modem as unknown as { sshOptions: unknown }).sshOptions = sshOptions;
+    case 'ssh':
+      // The host only fills the request's URL; the agent decides where the bytes go.
+      modem = new Modem({ ...cleared, protocol: 'http', host: e.ssh.host, port: 2375 });
       break;
-    }
   }
   (modem as unknown as { pathPrefix: string }).pathPrefix = '/';
   return modem;
+}
+
+function agentFor(target: DockerTarget, slot: TransportSlot, agentSocket: string | undefined): Agent {
+  const e = target.endpoint;
+  if (e.type !== 'ssh') return new QuietAgent({ keepAlive: true, maxSockets: 8 });
+  return new SshDialAgent(e.ssh, sshConnectOptions(e.ssh, slot, agentSocket), slot);
 }
 
 function parseTcp(node: string, host: string): { hostname: string; port: string } {
@@ -126,10 +135,9 @@ export function createDockerClient(options: DockerClientOptions = {}): DockerPor
     const key = endpointKey(target);
     let endpoint = endpoints.get(key);
     if (endpoint === undefined) {
-      const slot: HostKeyProblemSlot = {};
-      const agent = target.endpoint.type === 'ssh' ? undefined : new Agent({ keepAlive: true, maxSockets: 8 });
-      const modem = createModem(target, slot, options.agentSocket, agent);
-      endpoint = { modem, description: key, slot, ...(agent === undefined ? {} : { agent }) };
+      const slot: TransportSlot = {};
+      const agent = agentFor(target, slot, options.agentSocket);
+      endpoint = { modem: createModem(target, agent), agent, description: key, slot };
       endpoints.set(key, endpoint);
     }
     return endpoint;
@@ -154,7 +162,7 @@ export function createDockerClient(options: DockerClientOptions = {}): DockerPor
       });
       return decoded(data);
     } catch (e) {
-      throw mapDockerError(e, where, { fired: deadline.aborted && !signal.aborted, ms: timeoutMs }, endpoint.slot.problem);
+      throw mapDockerError(e, where, { fired: deadline.aborted && !signal.aborted, ms: timeoutMs }, endpoint.slot);
     }
   }
 
@@ -171,7 +179,7 @@ export function createDockerClient(options: DockerClientOptions = {}): DockerPor
       return (await send(endpoint, target, request, `/${endpoint.version}${request.path}`, signal)) as T;
     },
     async close(): Promise<void> {
-      for (const endpoint of endpoints.values()) endpoint.agent?.destroy();
+      for (const endpoint of endpoints.values()) endpoint.agent.destroy();
       endpoints.clear();
     },
   };

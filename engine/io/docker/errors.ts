@@ -71,8 +71,9 @@ export function mapDockerError(
   err: unknown,
   where: CallDescription,
   timeout: { readonly fired: boolean; readonly ms: number },
-  hostKeyProblem: RunbookError | undefined,
+  transport: { readonly problem?: RunbookError | undefined; readonly dialError?: string | undefined },
 ): RunbookError {
+  const hostKeyProblem = transport.problem;
   if (err instanceof RunbookError) return err;
   const e = (err ?? {}) as TransportError;
   if (typeof e.statusCode === 'number') {
@@ -81,7 +82,7 @@ export function mapDockerError(
   }
   if (e.name === 'AbortError' || e.code === 'ABORT_ERR') {
     return timeout.fired
-      ? new RunbookError('TIMEOUT', `${where.node}: ${where.call}: no answer from ${where.endpoint} within ${Math.round(timeout.ms / 1000)} s`, { retryable: true })
+      ? new RunbookError('TIMEOUT', `${where.node}: ${where.call}: no answer from ${where.endpoint} within ${timeout.ms < 1000 ? `${timeout.ms} ms` : `${Math.round(timeout.ms / 1000)} s`}`, { retryable: true })
       : new RunbookError('ABORTED', 'interrupted');
   }
   if (hostKeyProblem !== undefined) return hostKeyProblem;
@@ -101,7 +102,8 @@ export function mapDockerError(
     });
   }
   if (/socket hang up/i.test(e.message ?? '')) {
-    return new RunbookError('UNREACHABLE', `${where.node}: Docker API at ${where.endpoint} closed the connection during ${where.call}`, { retryable: true });
+    const remote = transport.dialError === undefined || transport.dialError === '' ? '' : `: ${transport.dialError}`;
+    return new RunbookError('UNREACHABLE', `${where.node}: Docker API at ${where.endpoint} closed the connection during ${where.call}${remote}`, { retryable: true });
   }
   return new RunbookError('DOCKER_API', `${where.node}: ${where.call}: ${e.message ?? String(err)}`, { cause: err });
 }
