@@ -27,22 +27,30 @@ export interface RunOptions extends CommonOptions {
   readonly dryRun: boolean;
 }
 
-export async function planCommand(io: CliIo, name: string, options: CommonOptions): Promise<number> {
+/** Runbook, inventory and inputs, every problem printed; undefined when anything is invalid (exit 2). */
+function loadForRun(io: CliIo, name: string, options: CommonOptions): { runbook: Runbook; inventory?: Inventory; inputs: Record<string, unknown> } | undefined {
   const runbook = loadRunbookFor(io, name, options);
   const inv = loadInventoryFor(io, options);
-  if (runbook === undefined || !inv.ok) return EXIT.invalid;
+  if (runbook === undefined || !inv.ok) return undefined;
   const inputs = inputsFor(io, runbook, options.input);
-  if (inputs === undefined) return EXIT.invalid;
+  if (inputs === undefined) return undefined;
+  return { runbook, inputs, ...(inv.inventory === undefined ? {} : { inventory: inv.inventory }) };
+}
+
+export async function planCommand(io: CliIo, name: string, options: CommonOptions): Promise<number> {
+  const loaded = loadForRun(io, name, options);
+  if (loaded === undefined) return EXIT.invalid;
+  const { runbook, inputs, inventory } = loaded;
   const ports = systemPorts(io.stdin, io.stderr);
   const plan = await planRun({
     runbook,
     inputs,
-    ...(inv.inventory === undefined ? {} : { inventory: inv.inventory }),
+    ...(inventory === undefined ? {} : { inventory }),
     readOnlyPorts: readOnlyPorts(ports),
     probePorts: probePorts(ports),
     env: io.env,
     signal: io.signal,
-    ...live(inv.inventory, readOnlyPorts(ports), io.signal),
+    ...live(inventory, readOnlyPorts(ports), io.signal),
   }).finally(() => closePorts(ports));
   io.stdout.write(options.json ? JSON.stringify({ type: 'plan', ...plan }) + '\n' : formatPlan(plan));
   return EXIT.ok;
@@ -50,23 +58,21 @@ export async function planCommand(io: CliIo, name: string, options: CommonOption
 
 export async function runCommand(io: CliIo, name: string, options: RunOptions): Promise<number> {
   if (options.dryRun) return planCommand(io, name, options);
-  const runbook = loadRunbookFor(io, name, options);
-  const inv = loadInventoryFor(io, options);
-  if (runbook === undefined || !inv.ok) return EXIT.invalid;
-  const inputs = inputsFor(io, runbook, options.input);
-  if (inputs === undefined) return EXIT.invalid;
+  const loaded = loadForRun(io, name, options);
+  if (loaded === undefined) return EXIT.invalid;
+  const { runbook, inputs, inventory } = loaded;
   const ports = systemPorts(io.stdin, io.stderr);
   const outcome = await executeRun({
     runbook,
     inputs,
-    ...(inv.inventory === undefined ? {} : { inventory: inv.inventory }),
+    ...(inventory === undefined ? {} : { inventory }),
     stateDir: stateDirFrom(options.stateDir, io.env, io.cwd),
     yes: options.yes,
     ports,
     reporters: [reporterFor(io, options, runbook, false)],
     signal: io.signal,
     env: io.env,
-    ...live(inv.inventory, ports, io.signal),
+    ...live(inventory, ports, io.signal),
   }).finally(() => closePorts(ports));
   return finish(io, outcome.status, outcome.runId, outcome.error);
 }
