@@ -35,6 +35,11 @@ export interface ActionContext {
   readonly baseDir: string;
   /** The step says `allow_quorum_loss: true`: the quorum guard lets it pass. */
   readonly allowQuorumLoss: boolean;
+  /**
+   * Evaluates one of the action's `lateFields` (a `${{ }}` expression) in the step's context, plus
+   * `extra` (e.g. `{ result }` after each poll).
+   */
+  evaluate(expression: string, extra?: Readonly<Record<string, unknown>>): unknown;
   /** A progress line for the operator (masked before it is shown). */
   log(stream: 'stdout' | 'stderr' | 'info', line: string): void;
 }
@@ -59,6 +64,11 @@ export interface ActionDefinition<W = Record<string, unknown>> {
   readonly description: string;
   /** JSON Schema of `with`, checked at validation time (expressions stand in for any type). */
   readonly with: JSONSchemaType<W> | Record<string, unknown>;
+  /**
+   * `with` fields the runner passes as written, `${{ }}` included: the action evaluates them itself, later
+   * or again and again, with `ctx.evaluate` — `result` is in scope there (validation knows it).
+   */
+  readonly lateFields?: readonly string[];
   /** `with` fields holding shell command lines: values interpolated into them are shell-quoted. */
   readonly shellFields?: readonly string[];
   /** Changes the world; refused in plan mode. */

@@ -159,6 +159,10 @@ async function planScope(
         const ctx = instanceContext(base, { item: instance.item, target: instance.target });
         const args: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(step.with)) {
+          if (action.lateFields?.includes(k) === true) {
+            args[k] = v;
+            continue;
+          }
           const quote = action.shellFields?.includes(k) === true ? { quote: request.readOnlyPorts.shell.quote } : {};
           args[k] = interpolate(v, ctx, { ...UNKNOWN, ...quote });
         }
@@ -169,6 +173,7 @@ async function planScope(
           runDir: '<run dir>',
           baseDir: dirname(runbook.file),
           allowQuorumLoss: step.allowQuorumLoss,
+          evaluate: (expression, extra) => evaluate(singleExpression(expression) ?? expression, { ...ctx, ...extra }),
           ...(request.inventory === undefined ? {} : { inventory: request.inventory }),
           log: () => undefined,
         };

@@ -41,7 +41,8 @@ function interpolateWith(
 ): Record<string, unknown> {
   const args: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(step.with)) {
-    args[k] = interpolate(v, ctx, action.shellFields?.includes(k) === true ? { quote } : {});
+    if (action.lateFields?.includes(k) === true) args[k] = v;
+    else args[k] = interpolate(v, ctx, action.shellFields?.includes(k) === true ? { quote } : {});
   }
   return args;
 }
@@ -132,6 +133,7 @@ async function runInstance(
     ports: session.ports,
     runDir: session.runDir,
     allowQuorumLoss: step.allowQuorumLoss,
+    evaluate: (expression, extra) => expressionValue(expression, { ...ctx, ...extra }),
     baseDir: dirname(session.runbook.file),
     ...(session.inventory === undefined ? {} : { inventory: session.inventory }),
     log: (stream, line) => {
@@ -205,7 +207,8 @@ async function attempts(
     } catch (e) {
       for (const line of held.splice(0)) session.emit({ type: 'step.log', ...ref, ...line });
       if (session.signal.aborted) return 'aborted';
-      const refused = e instanceof RunbookError && e.code === 'GUARD_REFUSED';
+      // A guard or a person saying no (a `manual` step answered no) refuses: exit 3, never retried.
+      const refused = e instanceof RunbookError && (e.code === 'GUARD_REFUSED' || e.code === 'GATE_REFUSED');
       if (refused) {
         session.refusal ??= e;
         session.stopped = true;

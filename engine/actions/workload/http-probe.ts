@@ -45,7 +45,7 @@ export const httpProbe = defineAction<HttpProbeWith>({
       contains: { type: 'string', description: 'Text the body must contain.' },
       headers: { type: 'object', additionalProperties: { type: 'string' }, description: 'Request headers.' },
       interval: durationSchema('Time between tries (default 2s).'),
-      timeout: durationSchema('Give up after this long (default: until the step’s timeout).'),
+      timeout: durationSchema('Give up after this long (default 5m).'),
       request_timeout: durationSchema('Deadline of one request (default 10s).'),
     },
   },
@@ -59,7 +59,7 @@ export const httpProbe = defineAction<HttpProbeWith>({
   async run(args, ctx) {
     const wanted = args.status ?? [200];
     const perRequest = durationMs(args.request_timeout, 10_000);
-    const timeoutMs = durationMs(args.timeout);
+    const timeoutMs = durationMs(args.timeout, 300_000);
     let attempts = 0;
     const answer = await pollUntil(
       ctx,

@@ -59,7 +59,7 @@ export const tasksWait = defineAction<TasksWaitWith>({
       stack: { type: 'string', description: 'With converged: only the services of this stack.' },
       node: { type: 'string', description: 'With none_running: only tasks on this node (name or ID).' },
       interval: durationSchema('Time between looks (default 2s).'),
-      timeout: durationSchema('Give up after this long (default: the step’s timeout).'),
+      timeout: durationSchema('Give up after this long (default 10m).'),
     },
   },
   mutating: false,
@@ -76,7 +76,7 @@ export const tasksWait = defineAction<TasksWaitWith>({
   async run(args, ctx) {
     const api = engineApi(ctx, 'docker.tasks.wait');
     const intervalMs = durationMs(args.interval, 2000);
-    const timeoutMs = durationMs(args.timeout);
+    const timeoutMs = durationMs(args.timeout, 600_000);
     if (args.until === 'none_running') return waitNoneRunning(ctx, api, args, intervalMs, timeoutMs);
     const select = async () => {
       const services = await listServices(api, args.stack === undefined ? {} : { stack: args.stack });

@@ -1,21 +1,17 @@
 /**
  * `wait.until`: run a read-only probe action again and again until an expression over its result
- * holds. The runner interpolates `with` once, before the step starts, so the condition cannot be a
- * `${{ }}` (it would be evaluated once, without `result`): `until` is a bare expression, evaluated
- * here after every probe, reading `result` (the probe's output) and `vars` (values the runner
- * interpolated once, e.g. `vars: { want: "${{ inputs.replicas }}" }`).
+ * holds. `until` is a late field: the runner leaves it as written and it is evaluated here after
+ * every probe, with `result` (the probe's output) beside everything else a step can read.
  *
  *   action: wait.until
  *   with:
  *     probe: { action: docker.service.ls, with: { name: web } }
- *     until: "result.services.all(s, s.replicas.running == vars.want)"
- *     vars: { want: "${{ inputs.replicas }}" }
+ *     until: "${{ result.services.all(s, s.replicas.running == inputs.replicas) }}"
  *     timeout: 5m
  */
 import { compileActionSchema } from '../../dsl/shape.js';
 import { describeError, isRunbookError, RunbookError } from '../../errors.js';
-import { evaluate } from '../../expr/evaluate.js';
-import { checkSyntax } from '../../expr/parse.js';
+import { singleExpression } from '../../expr/template.js';
 import type { ActionContext, ActionDefinition, PlanLine } from '../define.js';
 import { defineAction } from '../define.js';
 import { getAction } from '../index.js';
@@ -24,7 +20,6 @@ import { durationMs, durationSchema, pollUntil } from './poll.js';
 export interface WaitUntilWith {
   probe: { action: string; with?: Record<string, unknown> };
   until: string;
-  vars?: Record<string, unknown>;
   interval?: string;
   timeout?: string;
 }
@@ -44,13 +39,14 @@ function probeOf(args: WaitUntilWith): { action: ActionDefinition<Record<string,
     const first = validate.errors?.[0];
     throw new RunbookError('INVALID', `wait.until: probe.with${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`);
   }
-  const syntax = checkSyntax(args.until);
-  if (!syntax.ok) throw new RunbookError('INVALID', `wait.until: until: ${syntax.message}`);
+  if (singleExpression(args.until) === undefined) {
+    throw new RunbookError('INVALID', `wait.until: until must be one \${{ }} expression over result, e.g. "\${{ result.count == 0 }}"`);
+  }
   return { action, with: probeWith };
 }
 
-function holds(args: WaitUntilWith, result: unknown): boolean {
-  const value = evaluate(args.until, { result, vars: args.vars ?? {} });
+function holds(args: WaitUntilWith, result: unknown, ctx: ActionContext): boolean {
+  const value = ctx.evaluate(args.until, { result });
   if (typeof value !== 'boolean') throw new RunbookError('INVALID', `wait.until: until must give true or false, it gave ${JSON.stringify(value)}`);
   return value;
 }
@@ -63,7 +59,7 @@ async function lookOnce(args: WaitUntilWith, probe: ReturnType<typeof probeOf>, 
     if (ctx.signal.aborted || !isRunbookError(e) || !TRANSIENT.has(e.code)) throw e;
     return { done: false as const, waiting: `probe failed: ${describeError(e)}` };
   }
-  return holds(args, result) ? { done: true as const, value: result } : { done: false as const, waiting: `${args.until} is false` };
+  return holds(args, result, ctx) ? { done: true as const, value: result } : { done: false as const, waiting: `${args.until} is false` };
 }
 
 export const waitUntil = defineAction<WaitUntilWith>({
@@ -83,12 +79,12 @@ export const waitUntil = defineAction<WaitUntilWith>({
           with: { type: 'object', description: 'Its `with`.' },
         },
       },
-      until: { type: 'string', description: 'A bare expression (no ${{ }}) over `result` and `vars`, e.g. "result.count == 0".' },
-      vars: { type: 'object', description: 'Values for `until`, interpolated once when the step starts.' },
+      until: { type: 'string', description: 'A ${{ }} expression over `result` (the probe’s output), evaluated after every probe, e.g. "${{ result.count == 0 }}".' },
       interval: durationSchema('Time between probes (default 2s).'),
-      timeout: durationSchema('Give up after this long (default: until the step’s timeout).'),
+      timeout: durationSchema('Give up after this long (default 10m).'),
     },
   },
+  lateFields: ['until'],
   mutating: false,
   idempotent: true,
   defaultTarget: 'local',
@@ -103,7 +99,7 @@ export const waitUntil = defineAction<WaitUntilWith>({
   async run(args, ctx) {
     const probe = probeOf(args);
     let attempts = 0;
-    const timeoutMs = durationMs(args.timeout);
+    const timeoutMs = durationMs(args.timeout, 600_000);
     const result = await pollUntil(
       ctx,
       { what: `wait until ${args.until}`, intervalMs: durationMs(args.interval, 2000), ...(timeoutMs === undefined ? {} : { timeoutMs }) },

@@ -3,6 +3,7 @@
  * listed env variables, steps that finish before it (among the step's transitive `needs`), `item` inside a
  * foreach step, `result` in `outputs:` and `check.satisfied`.
  */
+import { getAction } from '../../actions/index.js';
 import { checkSyntax } from '../../expr/parse.js';
 import { CONTEXT_ROOTS, references } from '../../expr/references.js';
 import { hasExpression, singleExpression, splitTemplate } from '../../expr/template.js';
@@ -48,7 +49,11 @@ function* sites(ctx: RuleContext): Generator<Site> {
     const inStep: Scope = { step: i, item: step.foreach !== undefined, result: false, target: true };
     const where: Scope = { ...inStep, target: false };
     if (step.name !== undefined) yield { path: [...base, 'name'], text: step.name, scope: inStep };
-    yield* strings([...base, 'with'], step.with, inStep);
+    // Fields the action evaluates itself, after it ran (e.g. wait.until's `until`), read `result` too.
+    const late = getAction(step.action)?.lateFields ?? [];
+    for (const [key, value] of Object.entries(step.with)) {
+      yield* strings([...base, 'with', key], value, late.includes(key) ? { ...inStep, result: true } : inStep);
+    }
     yield* strings([...base, 'on'], step.on, where);
     if (step.when !== undefined) {
       yield { path: [...base, 'when'], text: step.when, scope: { ...inStep, single: 'when' } };
@@ -236,7 +241,7 @@ function outOfScope(root: string): string {
     case 'item':
       return '`item` exists only in a step with `foreach:` (and not in `foreach:` itself)';
     case 'result':
-      return '`result` exists only in `outputs:` and `check.satisfied`';
+      return '`result` exists only in `outputs:`, `check.satisfied` and fields an action evaluates after it ran (wait.until `until`)';
     case 'target':
       return '`target` exists only inside a step, not in `on:` or `foreach:`';
     default:

@@ -75,8 +75,7 @@ steps:
     on: manager
     with:
       probe: { action: docker.service.ls, with: { stack: demo } }
-      until: "result.count == 1 && result.services.all(s, s.replicas.running == vars.want)"
-      vars: { want: "\${{ inputs.replicas }}" }
+      until: "\${{ result.count == 1 && result.services.all(s, s.replicas.running == inputs.replicas) }}"
       interval: 1s
       timeout: 1m
 `,
