@@ -21,6 +21,8 @@ try {
     print(await benchLab());
     const { benchSsh } = await import('./ssh.js');
     print(await benchSsh());
+    const { benchProcedures } = await import('./procedures.js');
+    print(await benchProcedures());
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

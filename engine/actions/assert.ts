@@ -23,6 +23,7 @@ export const assert = defineAction<AssertWith>({
     },
   },
   mutating: false,
+  planReads: true,
   idempotent: true,
   defaultTarget: 'local',
   plan: (args) => [{ summary: `assert ${String(args.that)}` }],

@@ -40,6 +40,8 @@ export interface ActionContext {
    * `extra` (e.g. `{ result }` after each poll).
    */
   evaluate(expression: string, extra?: Readonly<Record<string, unknown>>): unknown;
+  /** Interpolates `${{ }}` in a late field's value (deeply), in the step's context; `shell` quotes each value. */
+  interpolate(value: unknown, options?: { readonly shell?: boolean }): unknown;
   /** A progress line for the operator (masked before it is shown). */
   log(stream: 'stdout' | 'stderr' | 'info', line: string): void;
 }
@@ -77,6 +79,12 @@ export interface ActionDefinition<W = Record<string, unknown>> {
   readonly idempotent: boolean;
   /** Result fields that are credentials (a join token): always masked and never journaled, as if the step listed them in `secret_outputs`. */
   readonly secretOutputs?: readonly string[];
+  /**
+   * A quick read of live state — no waiting, no files written: `plan` runs it (with ports that refuse
+   * writes) to learn its outputs, so the steps after it are planned with real values. A function decides
+   * from `with` (`ssh.run` with `read_only: true`).
+   */
+  readonly planReads?: boolean | ((args: W) => boolean);
   /** Where the action runs when the step has no `on:`. */
   readonly defaultTarget: 'local' | 'manager';
   plan(args: W, ctx: ActionContext): PlanLine[] | Promise<PlanLine[]>;

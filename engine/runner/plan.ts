@@ -6,9 +6,9 @@
  */
 import { setMaxListeners } from 'node:events';
 import { dirname } from 'node:path';
-import type { ActionContext, PlanLine, Ports } from '../actions/define.js';
+import type { ActionContext, ActionDefinition, PlanLine, Ports } from '../actions/define.js';
 import { getAction } from '../actions/index.js';
-import type { Runbook } from '../dsl/types.js';
+import type { Runbook, Step } from '../dsl/types.js';
 import { loadSubRunbook } from './sub-runbook.js';
 import { describeError, RunbookError } from '../errors.js';
 import { evaluate } from '../expr/evaluate.js';
@@ -21,8 +21,10 @@ import { targetName, type LiveManagerResolver } from '../inventory/targets.js';
 import type { Inventory } from '../inventory/types.js';
 import { SecretMasker } from '../secrets.js';
 import { runCheck, truthy } from './check.js';
+import { callWithTimeout } from './attempt.js';
+import { interpolateWith, outputsOf, secretNames } from './with.js';
 import { baseContext, instanceContext, type BaseContext } from './context.js';
-import { expandStep } from './instances.js';
+import { expandStep, type Instance } from './instances.js';
 
 export interface PlannedInstance {
   readonly instance: string;
@@ -30,6 +32,8 @@ export interface PlannedInstance {
   readonly lines: readonly PlanLine[];
   /** `satisfied` (would be skipped), `would run`, or why the probe could not tell. */
   readonly check?: string;
+  /** For a quick read the plan made now: that it answered, or why not. */
+  readonly read?: string;
 }
 
 export interface PlannedStep {
@@ -66,9 +70,17 @@ export interface PlanRequest {
   readonly signal: AbortSignal;
 }
 
-function placeholderFor(refs: readonly Reference[]): string | undefined {
-  const step = refs.find((r) => r.path[0] === 'steps');
-  return step === undefined ? undefined : `<output of ${step.path[1] ?? '?'}>`;
+/**
+ * Values only known at run time: outputs of steps that would run first. Outputs of the quick reads the
+ * plan itself made (`planReads`) are known.
+ */
+function unknownIn(base: BaseContext): InterpolateOptions & { unknown: (refs: readonly Reference[]) => string | undefined } {
+  return {
+    unknown: (refs) => {
+      const ref = refs.find((r) => r.path[0] === 'steps' && base.steps[r.path[1] ?? ''] === undefined);
+      return ref === undefined ? undefined : `<output of ${ref.path[1] ?? '?'}>`;
+    },
+  };
 }
 
 export async function planRun(request: PlanRequest): Promise<Plan> {
@@ -92,13 +104,11 @@ export async function planRun(request: PlanRequest): Promise<Plan> {
   return {
     runbook: runbook.name,
     ...(runbook.description === undefined ? {} : { description: runbook.description }),
-    ...(runbook.confirm === undefined ? {} : { confirm: String(interpolate(runbook.confirm, instanceContext(base, {}), UNKNOWN)) }),
+    ...(runbook.confirm === undefined ? {} : { confirm: String(interpolate(runbook.confirm, instanceContext(base, {}), unknownIn(base))) }),
     inputs: visibleInputs,
     steps,
   };
 }
-
-const UNKNOWN: InterpolateOptions = { unknown: placeholderFor };
 
 const isPlaceholder = (value: unknown): boolean => typeof value === 'string' && value.startsWith('<output of ');
 
@@ -111,6 +121,7 @@ async function planScope(
   masker: SecretMasker,
   steps: PlannedStep[],
 ): Promise<void> {
+  const unknown = unknownIn(base);
   for (const step of executionOrder(runbook.steps)) {
     const action = getAction(step.action);
     if (action === undefined) throw new RunbookError('INVALID', `unknown action "${step.action}"`);
@@ -120,13 +131,13 @@ async function planScope(
       action: step.action,
       mutating: action.mutating,
       needs: step.needs.map((n) => prefix + n),
-      ...(step.confirm === undefined ? {} : { confirm: String(interpolate(step.confirm, instanceContext(base, {}), UNKNOWN)) }),
+      ...(step.confirm === undefined ? {} : { confirm: String(interpolate(step.confirm, instanceContext(base, {}), unknown)) }),
     };
     let when: PlannedStep['when'];
     if (step.when !== undefined) {
       const source = singleExpression(step.when) ?? step.when;
       const value =
-        placeholderFor(references(source)) !== undefined
+        unknown.unknown(references(source)) !== undefined
           ? 'decided at run time'
           : truthy(evaluate(source, instanceContext(base, {})))
             ? 'true'
@@ -135,7 +146,7 @@ async function planScope(
     }
     try {
       if (step.action === 'runbook') {
-        const args = interpolate(step.with, instanceContext(base, {}), UNKNOWN) as { name: string; inputs?: Record<string, unknown> };
+        const args = interpolate(step.with, instanceContext(base, {}), unknown) as { name: string; inputs?: Record<string, unknown> };
         const child = loadSubRunbook(runbook, step, args, isPlaceholder);
         steps.push({
           ...head,
@@ -153,19 +164,11 @@ async function planScope(
         await planScope(request, child.runbook, childBase, `${prefix}${step.id}/`, masker, steps);
         continue;
       }
-      const expansion = await expandStep(step, action, base, request.inventory, request.live, UNKNOWN);
+      const expansion = await expandStep(step, action, base, request.inventory, request.live, unknown);
       const instances: PlannedInstance[] = [];
       for (const instance of expansion.instances) {
         const ctx = instanceContext(base, { item: instance.item, target: instance.target });
-        const args: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(step.with)) {
-          if (action.lateFields?.includes(k) === true) {
-            args[k] = v;
-            continue;
-          }
-          const quote = action.shellFields?.includes(k) === true ? { quote: request.readOnlyPorts.shell.quote } : {};
-          args[k] = interpolate(v, ctx, { ...UNKNOWN, ...quote });
-        }
+        const args = interpolateWith(step, action, ctx, { ...unknown, quote: request.readOnlyPorts.shell.quote });
         const actionContext: Omit<ActionContext, 'signal'> = {
           mode: 'plan',
           target: instance.target,
@@ -174,12 +177,17 @@ async function planScope(
           baseDir: dirname(runbook.file),
           allowQuorumLoss: step.allowQuorumLoss,
           evaluate: (expression, extra) => evaluate(singleExpression(expression) ?? expression, { ...ctx, ...extra }),
+          interpolate: (value, options) =>
+            interpolate(value, ctx, options?.shell === true ? { ...unknown, quote: request.readOnlyPorts.shell.quote } : unknown),
           ...(request.inventory === undefined ? {} : { inventory: request.inventory }),
           log: () => undefined,
         };
         const lines = await action.plan(args, { ...actionContext, signal: request.signal });
         let check: string | undefined;
-        if (step.check !== undefined || action.check !== undefined) {
+        let read: string | undefined;
+        if (when?.value !== 'false' && reads(action, args)) {
+          read = await readNow(step, action, instance, expansion.multi, args, ctx, actionContext, base, masker, request.signal);
+        } else if (step.check !== undefined || action.check !== undefined) {
           const probeContext = { ...actionContext, ports: request.probePorts };
           check = await describeCheck(() => runCheck(step, action, args, ctx, probeContext, request.signal), args);
         }
@@ -188,6 +196,7 @@ async function planScope(
           target: targetName(instance.target),
           lines: masker.maskDeep(lines),
           ...(check === undefined ? {} : { check }),
+          ...(read === undefined ? {} : { read }),
         });
       }
       steps.push({
@@ -199,6 +208,36 @@ async function planScope(
     } catch (e) {
       steps.push({ ...head, ...(when === undefined ? {} : { when }), instances: [], error: masker.mask(describeError(e)) });
     }
+  }
+}
+
+function reads(action: ActionDefinition<Record<string, unknown>>, args: Record<string, unknown>): boolean {
+  const declared = typeof action.planReads === 'function' ? action.planReads(args) : action.planReads === true;
+  return declared && !JSON.stringify(args).includes('<output of ');
+}
+
+/** Runs a quick read now, with ports that refuse writes, so later steps plan with its real outputs. */
+async function readNow(
+  step: Step,
+  action: ActionDefinition<Record<string, unknown>>,
+  instance: Instance,
+  multi: boolean,
+  args: Record<string, unknown>,
+  ctx: Record<string, unknown>,
+  actionContext: Omit<ActionContext, 'signal'>,
+  base: BaseContext,
+  masker: SecretMasker,
+  signal: AbortSignal,
+): Promise<string> {
+  try {
+    const result = await callWithTimeout(action, args, actionContext, signal, step.timeoutMs);
+    const outputs = outputsOf(step, result, ctx);
+    for (const name of secretNames(step, action)) masker.add(outputs[name]);
+    if (!multi) base.steps[step.id] = { outputs };
+    else ((base.steps[step.id] ??= { outputs: {} }).outputs as Record<string, unknown>)[instance.outputKey] = outputs;
+    return 'read now; later steps are planned with what it returned';
+  } catch (e) {
+    return `read failed now: ${describeError(e)}`;
   }
 }
 

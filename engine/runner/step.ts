@@ -10,9 +10,7 @@ import type { ActionContext, ActionDefinition } from '../actions/define.js';
 import { getAction } from '../actions/index.js';
 import type { Step } from '../dsl/types.js';
 import { describeError, RunbookError } from '../errors.js';
-import { evaluate } from '../expr/evaluate.js';
 import { interpolate } from '../expr/interpolate.js';
-import { singleExpression } from '../expr/template.js';
 import { targetName } from '../inventory/targets.js';
 import { callWithTimeout } from './attempt.js';
 import { runCheck, truthy } from './check.js';
@@ -21,39 +19,13 @@ import type { StepInstanceRef } from './events.js';
 import { allowRerun, passGate } from './gates.js';
 import { expandStep, type Instance } from './instances.js';
 import { runSubRunbook } from './sub-runbook.js';
+import { expressionValue, interpolateWith, outputsOf, secretNames } from './with.js';
 import type { RunSession } from './session.js';
 
 /** How a step ended, as far as its dependents are concerned. */
 export type StepOutcome = 'succeeded' | 'skipped' | 'tolerated' | 'failed' | 'aborted' | 'not-started';
 
 type InstanceOutcome = 'succeeded' | 'skipped' | 'tolerated' | 'failed' | 'aborted';
-
-function expressionValue(text: string, ctx: Record<string, unknown>): unknown {
-  return evaluate(singleExpression(text) ?? text, ctx);
-}
-
-/** `with` values interpolated; fields that hold shell command lines get their values quoted. */
-function interpolateWith(
-  step: Step,
-  action: ActionDefinition<Record<string, unknown>>,
-  ctx: Record<string, unknown>,
-  quote: (s: string) => string,
-): Record<string, unknown> {
-  const args: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(step.with)) {
-    if (action.lateFields?.includes(k) === true) args[k] = v;
-    else args[k] = interpolate(v, ctx, action.shellFields?.includes(k) === true ? { quote } : {});
-  }
-  return args;
-}
-
-function outputsOf(step: Step, result: Readonly<Record<string, unknown>>, ctx: Record<string, unknown>): Record<string, unknown> {
-  const outputs: Record<string, unknown> = { ...result };
-  for (const [name, expression] of Object.entries(step.outputs)) {
-    outputs[name] = expressionValue(expression, { ...ctx, result });
-  }
-  return outputs;
-}
 
 export async function runStep(session: RunSession, step: Step): Promise<StepOutcome> {
   if (session.stopped || session.signal.aborted) return 'not-started';
@@ -99,11 +71,6 @@ export async function runStep(session: RunSession, step: Step): Promise<StepOutc
   return outcomes.every((o) => o === 'skipped') ? 'skipped' : 'succeeded';
 }
 
-/** The step's `secret_outputs` and the outputs its action always treats as secret. */
-function secretNames(step: Step, action: ActionDefinition<Record<string, unknown>>): readonly string[] {
-  return action.secretOutputs === undefined ? step.secretOutputs : [...new Set([...step.secretOutputs, ...action.secretOutputs])];
-}
-
 function refOf(session: RunSession, step: Step, instance: Instance): StepInstanceRef {
   const ref = { step: session.prefix + step.id, instance: session.prefix + instance.id, target: targetName(instance.target) };
   return instance.key === undefined ? ref : { ...ref, key: instance.key };
@@ -134,6 +101,7 @@ async function runInstance(
     runDir: session.runDir,
     allowQuorumLoss: step.allowQuorumLoss,
     evaluate: (expression, extra) => expressionValue(expression, { ...ctx, ...extra }),
+    interpolate: (value, options) => interpolate(value, ctx, options?.shell === true ? { quote: session.ports.shell.quote } : {}),
     baseDir: dirname(session.runbook.file),
     ...(session.inventory === undefined ? {} : { inventory: session.inventory }),
     log: (stream, line) => {
@@ -142,7 +110,7 @@ async function runInstance(
     },
   };
   try {
-    const args = interpolateWith(step, action, ctx, session.ports.shell.quote);
+    const args = interpolateWith(step, action, ctx, { quote: session.ports.shell.quote });
     const check = await runCheck(step, action, args, ctx, actionContext, session.signal);
     if (check?.satisfied === true) {
       session.setOutputs(step.id, multi, instance.outputKey, {});

@@ -21,8 +21,10 @@ export function formatPlan(plan: Plan): string {
     if (step.confirm !== undefined) out.push(`       gate: "${step.confirm}"`);
     if (step.deferred !== undefined) out.push(`       ${step.deferred} (known at run time)`);
     if (step.error !== undefined) out.push(`       cannot plan: ${step.error}`);
+    else if (step.instances.length === 0 && step.deferred === undefined) out.push('       no instances: its foreach list is empty');
     for (const instance of step.instances) {
-      out.push(`       ${instance.instance} on ${instance.target}${instance.check === undefined ? '' : ` — check: ${instance.check}`}`);
+      const note = instance.read ?? (instance.check === undefined ? undefined : `check: ${instance.check}`);
+      out.push(`       ${instance.instance} on ${instance.target}${note === undefined ? '' : ` — ${note}`}`);
       for (const line of instance.lines) {
         out.push(`         ${line.summary}`);
         if (line.call !== undefined) out.push(`           $ ${line.call}`);

@@ -4,6 +4,7 @@
 import type { ActionDefinition } from '../define.js';
 import { dockerInfo } from './info.js';
 import { dockerNodeDemote } from './node-demote.js';
+import { dockerNodeLs } from './node-ls.js';
 import { dockerNodePromote } from './node-promote.js';
 import { dockerNodeRm } from './node-rm.js';
 import { dockerNodeUpdate } from './node-update.js';
@@ -24,4 +25,5 @@ export const dockerActions = {
   'docker.node.demote': dockerNodeDemote,
   'docker.node.rm': dockerNodeRm,
   'docker.node.wait': dockerNodeWait,
+  'docker.node.ls': dockerNodeLs,
 } as const satisfies Record<string, ActionDefinition<never>>;

@@ -31,6 +31,7 @@ export const dockerInfo = defineAction<DockerInfoWith>({
   description: 'Read the node’s engine version and swarm state (GET /info).',
   with: { type: 'object', additionalProperties: false, properties: {} },
   mutating: false,
+  planReads: true,
   idempotent: true,
   defaultTarget: 'manager',
   plan(_args, ctx) {

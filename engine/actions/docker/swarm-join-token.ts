@@ -23,6 +23,7 @@ export const dockerSwarmJoinToken = defineAction<JoinTokenWith>({
   },
   secretOutputs: ['token'],
   mutating: false,
+  planReads: true,
   idempotent: true,
   defaultTarget: 'manager',
   plan(args, ctx) {

@@ -29,6 +29,7 @@ export const sshRun = defineAction<SshRunWith>({
     },
   },
   shellFields: ['command'],
+  planReads: (args) => args.read_only === true,
   mutating: true,
   idempotent: false,
   defaultTarget: 'manager',

@@ -25,6 +25,7 @@ export const serviceLs = defineAction<ServiceLsWith>({
     },
   },
   mutating: false,
+  planReads: true,
   idempotent: true,
   defaultTarget: 'manager',
   plan(args) {

@@ -40,6 +40,7 @@ export const stackLs = defineAction<Record<string, never>>({
   description: 'List the stacks (name and number of services) with the docker CLI on a manager.',
   with: { type: 'object', additionalProperties: false, properties: {} },
   mutating: false,
+  planReads: true,
   idempotent: true,
   defaultTarget: 'manager',
   plan(_args, ctx) {

@@ -27,13 +27,21 @@ export interface WaitUntilWith {
 /** Failures a probe may show while the awaited state is not there yet (a daemon restarting, a node booting). */
 const TRANSIENT = new Set(['UNREACHABLE', 'TIMEOUT', 'DOCKER_API', 'COMMAND_FAILED', 'NOT_FOUND', 'STEP_FAILED']);
 
-function probeOf(args: WaitUntilWith): { action: ActionDefinition<Record<string, unknown>>; with: Record<string, unknown> } {
+/**
+ * The probe and its `with`. `probe` is a late field: its values are interpolated here, with the shell
+ * quoting the probe's own command fields need, which the runner cannot know for a nested action.
+ */
+function probeOf(args: WaitUntilWith, ctx: ActionContext): { action: ActionDefinition<Record<string, unknown>>; with: Record<string, unknown> } {
   const action = getAction(args.probe.action);
   if (action === undefined) throw new RunbookError('INVALID', `wait.until: unknown probe action "${args.probe.action}"`);
-  if (action.mutating) {
-    throw new RunbookError('INVALID', `wait.until: ${args.probe.action} changes things; a probe must be read-only (docker.service.ls, http.probe, ssh.run with read_only …)`);
+  const probeWith: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(args.probe.with ?? {})) {
+    probeWith[k] = action.lateFields?.includes(k) === true ? v : ctx.interpolate(v, { shell: action.shellFields?.includes(k) === true });
   }
-  const probeWith = args.probe.with ?? {};
+  const readOnly = !action.mutating || (typeof action.planReads === 'function' ? action.planReads(probeWith) : action.planReads === true);
+  if (!readOnly) {
+    throw new RunbookError('INVALID', `wait.until: ${args.probe.action} changes things; a probe must be read-only (docker.service.ls, http.probe, ssh.run with read_only: true …)`);
+  }
   const validate = compileActionSchema(action.with as object);
   if (!validate(probeWith)) {
     const first = validate.errors?.[0];
@@ -84,12 +92,12 @@ export const waitUntil = defineAction<WaitUntilWith>({
       timeout: durationSchema('Give up after this long (default 10m).'),
     },
   },
-  lateFields: ['until'],
+  lateFields: ['until', 'probe'],
   mutating: false,
   idempotent: true,
   defaultTarget: 'local',
   async plan(args, ctx) {
-    const probe = probeOf(args);
+    const probe = probeOf(args, ctx);
     const lines: PlanLine[] = await probe.action.plan(probe.with, ctx);
     return [
       { summary: `every ${args.interval ?? '2s'}${args.timeout === undefined ? '' : ` for at most ${args.timeout}`}, until ${args.until}:` },
@@ -97,7 +105,7 @@ export const waitUntil = defineAction<WaitUntilWith>({
     ];
   },
   async run(args, ctx) {
-    const probe = probeOf(args);
+    const probe = probeOf(args, ctx);
     let attempts = 0;
     const timeoutMs = durationMs(args.timeout, 600_000);
     const result = await pollUntil(

@@ -166,6 +166,28 @@ steps:
     expect(second.stdout).toContain('"reason":"check"');
   });
 
+  it('wait.until quotes values interpolated into an ssh.run probe command', async () => {
+    const marker = join(workspace(), 'pwned');
+    const dir = workspace({
+      'rb.yaml': `
+name: wait-probe
+inputs:
+  x: { type: string, required: true }
+steps:
+  - id: wait
+    action: wait.until
+    on: node1
+    with:
+      probe: { action: ssh.run, with: { command: "echo \${{ inputs.x }}", read_only: true } }
+      until: "\${{ result.stdout == inputs.x }}"
+      timeout: 20s
+`,
+    });
+    const r = await runCli(['run', 'rb.yaml', '-i', handle.lab.inventory, '--state-dir', 's', '--input', `x=a; touch ${marker}`], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+  });
+
   it('plan of mutating SSH actions writes nothing', async () => {
     const dir = workspace();
     const path = join(dir, 'planned.json');
