@@ -7,6 +7,7 @@ import { dockerActions } from './docker/catalogue.js';
 import { workloadActions } from './workload/catalogue.js';
 import { runbook } from './runbook.js';
 import { shell } from './shell.js';
+import { sshFetch } from './ssh/fetch.js';
 import { sshFile } from './ssh/file.js';
 import { sshRun } from './ssh/run.js';
 import { sshScript } from './ssh/script.js';
@@ -19,6 +20,7 @@ const catalogue = {
   'ssh.run': sshRun,
   'ssh.script': sshScript,
   'ssh.file': sshFile,
+  'ssh.fetch': sshFetch,
   ...dockerActions,
   ...workloadActions,
 } as const satisfies Record<string, ActionDefinition<never>>;

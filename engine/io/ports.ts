@@ -67,6 +67,8 @@ export interface SshPort {
   exec(target: SshTarget, command: string, options: SshExecOptions): Promise<CommandResult>;
   /** Writes `content` to `path` over SFTP with `mode`. */
   upload(target: SshTarget, content: string | Buffer, path: string, mode: number, signal: AbortSignal): Promise<void>;
+  /** Copies the remote file `path` to the local file `to` over SFTP. */
+  download(target: SshTarget, path: string, to: string, signal: AbortSignal): Promise<void>;
   /** Closes every connection. */
   close(): Promise<void>;
 }

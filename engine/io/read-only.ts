@@ -32,6 +32,8 @@ export function readOnlyPorts(ports: Ports): Ports {
           : Promise.reject(new RunbookError('DRY_RUN_WRITE', `dry-run: refused to run on ${target.name}: ${command}`)),
       upload: (target, _content, path) =>
         Promise.reject(new RunbookError('DRY_RUN_WRITE', `dry-run: refused to write ${path} on ${target.name}`)),
+      download: (target, path, to) =>
+        Promise.reject(new RunbookError('DRY_RUN_WRITE', `dry-run: refused to copy ${target.name}:${path} to ${to}`)),
       close: () => ports.ssh.close(),
     },
     docker: readOnlyDocker(ports.docker),

@@ -182,7 +182,7 @@ async function planScope(
           ...(request.inventory === undefined ? {} : { inventory: request.inventory }),
           log: () => undefined,
         };
-        const lines = await action.plan(args, { ...actionContext, signal: request.signal });
+        const lines = await planLines(action, args, { ...actionContext, signal: request.signal }, expansion.deferred);
         let check: string | undefined;
         let read: string | undefined;
         if (when?.value !== 'false' && reads(action, args)) {
@@ -208,6 +208,21 @@ async function planScope(
     } catch (e) {
       steps.push({ ...head, ...(when === undefined ? {} : { when }), instances: [], error: masker.mask(describeError(e)) });
     }
+  }
+}
+
+/** An action cannot plan for a target that is only known at run time: say so instead of failing. */
+async function planLines(
+  action: ActionDefinition<Record<string, unknown>>,
+  args: Record<string, unknown>,
+  ctx: ActionContext,
+  deferred: string | undefined,
+): Promise<readonly PlanLine[]> {
+  try {
+    return await action.plan(args, ctx);
+  } catch (e) {
+    if (deferred === undefined) throw e;
+    return [{ summary: `${action.name}: exact calls are known once its targets are (${deferred})` }];
   }
 }
 

@@ -33,8 +33,6 @@ beforeAll(async () => {
     archive_dir: archives,
     stop_command: `kill "$(cat ${labDir}/$1/docker.pid)"`,
     start_local_command: labPowerCommand(handle.lab, 'on').replace('{node}', '"$1"'),
-    ssh_identity: join(labDir, 'id_ed25519'),
-    known_hosts: join(labDir, 'known_hosts'),
   };
 }, 180_000);
 

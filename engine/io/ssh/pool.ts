@@ -83,6 +83,27 @@ export class SshPool implements SshPort {
     );
   }
 
+  async download(target: SshTarget, path: string, to: string, signal: AbortSignal): Promise<void> {
+    const connection = await this.#connection(target, signal);
+    await connection.limit(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          connection.client.sftp((err, sftp) => {
+            if (err !== undefined && err !== null) {
+              reject(new RunbookError('UNREACHABLE', `${describeTarget(target)}: SFTP refused: ${err.message}`));
+              return;
+            }
+            sftp.fastGet(path, to, (getErr) => {
+              sftp.end();
+              if (getErr !== undefined && getErr !== null) {
+                reject(new RunbookError('COMMAND_FAILED', `${describeTarget(target)}: cannot copy ${path}: ${getErr.message}`));
+              } else resolve();
+            });
+          });
+        }),
+    );
+  }
+
   async close(): Promise<void> {
     const all = [...this.#connections.values()];
     this.#connections.clear();
