@@ -2,7 +2,8 @@
  * "Already done?" probes: a step's own `check` (an expression or a read-only probe action), else the
  * action's built-in `check`. Probes are declared read-only, so plan mode runs them too.
  */
-import type { ActionContext, ActionDefinition, CheckResult } from '../actions/define.js';
+import type { ActionContext, ActionDefinition, CheckResult, Target } from '../actions/define.js';
+import { resolveTargets } from '../inventory/targets.js';
 import { getAction } from '../actions/index.js';
 import type { Step } from '../dsl/types.js';
 import { describeError, RunbookError } from '../errors.js';
@@ -16,6 +17,17 @@ export function truthy(value: unknown): boolean {
   if (Array.isArray(value)) return value.length > 0;
   if (value !== null && typeof value === 'object') return Object.keys(value).length > 0;
   return value !== false && value !== null && value !== undefined && value !== 0 && value !== '' && value !== 'false';
+}
+
+/** A probe's own `on:` (one node): where the evidence is, which need not be where the step acts. */
+async function probeTarget(on: unknown, exprContext: ExprContext, actionContext: Omit<ActionContext, 'signal'>): Promise<Target> {
+  const wasExpression = typeof on === 'string' && singleExpression(on) !== undefined;
+  const { targets } = await resolveTargets(interpolate(on, exprContext), wasExpression, actionContext.inventory, undefined);
+  const first = targets[0];
+  if (first === undefined || targets.length > 1) {
+    throw new RunbookError('INVALID', `check: on: must name one node, not ${targets.length}`);
+  }
+  return first;
 }
 
 export function hasCheck(step: Step, action: ActionDefinition<Record<string, unknown>>): boolean {
@@ -47,9 +59,10 @@ export async function runCheck(
   for (const [k, v] of Object.entries(check.with)) {
     probeArgs[k] = interpolate(v, exprContext, probe.shellFields?.includes(k) === true ? { quote } : {});
   }
+  const probeContext = check.on === undefined ? actionContext : { ...actionContext, target: await probeTarget(check.on, exprContext, actionContext) };
   let result: Record<string, unknown>;
   try {
-    result = { ...(await callWithTimeout(probe, probeArgs, actionContext, signal, step.timeoutMs)) };
+    result = { ...(await callWithTimeout(probe, probeArgs, probeContext, signal, step.timeoutMs)) };
   } catch (e) {
     if (e instanceof RunbookError && e.code === 'COMMAND_FAILED') return { satisfied: false, detail: describeError(e) };
     throw e;

@@ -37,10 +37,15 @@ export async function runStep(session: RunSession, step: Step): Promise<StepOutc
     session.emit({ type: 'step.skipped', ...stepRef, reason: 'when', detail: step.when });
     return 'skipped';
   }
-  if (step.confirm !== undefined) {
-    await passGate(session, `step:${session.prefix}${step.id}`, String(interpolate(step.confirm, ctx)));
-  }
+  // The step's gate is asked once, right before the first instance that has work to do: a step whose
+  // check says it is done, or whose guard refuses, asks nothing.
+  let gate: Promise<void> | undefined;
+  const confirm =
+    step.confirm === undefined
+      ? undefined
+      : () => (gate ??= passGate(session, `step:${session.prefix}${step.id}`, String(interpolate(step.confirm, ctx))));
   if (step.action === 'runbook') {
+    await confirm?.();
     return runSubRunbook(session, step, ctx);
   }
   const expansion = await expandStep(step, action, session.base, session.inventory, session.live);
@@ -55,7 +60,7 @@ export async function runStep(session: RunSession, step: Step): Promise<StepOutc
           session.emit({ type: 'step.skipped', ...refOf(session, step, instance), reason: 'max-failures', detail: `${failures} failed` });
           return 'failed';
         }
-        const outcome = await runInstance(session, step, action, instance, expansion.multi);
+        const outcome = await runInstance(session, step, action, instance, expansion.multi, confirm);
         if (outcome === 'failed') failures += 1;
         return outcome;
       }),
@@ -82,6 +87,7 @@ async function runInstance(
   action: ActionDefinition<Record<string, unknown>>,
   instance: Instance,
   multi: boolean,
+  confirm: (() => Promise<void>) | undefined,
 ): Promise<InstanceOutcome> {
   const ref = refOf(session, step, instance);
   const prior = session.resume?.state.instances.get(ref.instance);
@@ -123,6 +129,7 @@ async function runInstance(
     if (action.guard !== undefined) {
       await callWithTimeout(action, args, actionContext, session.signal, step.timeoutMs, 'guard');
     }
+    await confirm?.();
     return await attempts(session, step, action, instance, ref, args, ctx, actionContext, multi, held);
   } catch (e) {
     if (session.signal.aborted) return 'aborted';

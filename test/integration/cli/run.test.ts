@@ -198,6 +198,26 @@ steps:
     expect(gate).toMatchObject({ gate: 'runbook', answer: true, by: 'flag' });
   });
 
+  it('asks a step gate only when the step has work to do: a step already done asks nothing', async () => {
+    const dir = workspace({
+      'rb.yaml': `
+name: gated-step
+steps:
+  - id: done-already
+    confirm: "Touch it?"
+    check: "\${{ true }}"
+    action: shell
+    with: { command: "touch touched" }
+`,
+    });
+    const r = await runCli(['run', 'rb.yaml', '--state-dir', 's'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(dir, 'touched'))).toBe(false);
+    const journal = journalOf(join(dir, 's'));
+    expect(journal.some((e) => e['type'] === 'gate.answered')).toBe(false);
+    expect(journal.find((e) => e['type'] === 'step.skipped')?.['reason']).toBe('check');
+  });
+
   it('exits 130 on SIGINT and journals the interruption', async () => {
     const dir = workspace({
       'rb.yaml': `

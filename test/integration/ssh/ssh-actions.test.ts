@@ -188,6 +188,30 @@ steps:
     expect(existsSync(marker)).toBe(false);
   });
 
+  it('a check probe with its own on: looks where it says', async () => {
+    const dir = workspace({
+      'rb.yaml': `
+name: probe-elsewhere
+steps:
+  - id: elsewhere
+    action: ssh.run
+    on: node1
+    check: { action: ssh.run, on: node2, with: { command: "hostname | grep -qx node2" } }
+    with: { command: "touch /nonexistent-dir/never" }
+  - id: here
+    action: ssh.run
+    on: node1
+    check: { action: ssh.run, with: { command: "hostname | grep -qx node2" } }
+    with: { command: "hostname" }
+`,
+    });
+    const r = await runCli(['run', 'rb.yaml', '-i', handle.lab.inventory, '--state-dir', 's', '--json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.find((e) => e.type === 'step.skipped' && e.step === 'elsewhere')?.reason).toBe('check');
+    expect(events.find((e) => e.type === 'step.succeeded' && e.step === 'here')?.outputs.stdout).toBe('node1');
+  });
+
   it('plan of mutating SSH actions writes nothing', async () => {
     const dir = workspace();
     const path = join(dir, 'planned.json');
