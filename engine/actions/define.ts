@@ -68,9 +68,11 @@ export interface ActionDefinition<W = Record<string, unknown>> {
   readonly with: JSONSchemaType<W> | Record<string, unknown>;
   /**
    * `with` fields the runner passes as written, `${{ }}` included: the action evaluates them itself, later
-   * or again and again, with `ctx.evaluate` — `result` is in scope there (validation knows it).
+   * or again and again, with `ctx.evaluate` or `ctx.interpolate`.
    */
   readonly lateFields?: readonly string[];
+  /** Those of the `lateFields` evaluated after the action looked at live state: `result` is in scope there (validation knows it). */
+  readonly resultFields?: readonly string[];
   /** `with` fields holding shell command lines: values interpolated into them are shell-quoted. */
   readonly shellFields?: readonly string[];
   /** Changes the world; refused in plan mode. */

@@ -69,7 +69,7 @@ export async function runCommand(io: CliIo, name: string, options: RunOptions): 
     stateDir: stateDirFrom(options.stateDir, io.env, io.cwd),
     yes: options.yes,
     ports,
-    reporters: [reporterFor(io, options, runbook, false)],
+    reporters: [reporterFor(io, options, runbook, inventory, false)],
     signal: io.signal,
     env: io.env,
     ...live(inventory, ports, io.signal),
@@ -88,10 +88,18 @@ async function closePorts(ports: Ports): Promise<void> {
 
 /**
  * listr2 redraws the terminal and would hide a question asked mid-run, so a run that may ask
- * (gates without --yes, or a resume that may ask about a cut-off step) reports in plain lines.
+ * reports in plain lines: gates without --yes, a resume that may ask about a cut-off step, and
+ * steps that ask a person whatever --yes says (`manual`, power switched by hand). A sub-runbook may
+ * hold any of these.
  */
-function reporterFor(io: CliIo, options: CommonOptions & { yes: boolean }, runbook: Runbook, resuming: boolean): Reporter {
-  const asks = resuming || (!options.yes && (runbook.confirm !== undefined || runbook.steps.some((s) => s.confirm !== undefined)));
+function mayAsk(runbook: Runbook, inventory: Inventory | undefined, yes: boolean): boolean {
+  const byHand = inventory?.nodes.some((n) => n.power.on === 'manual' || n.power.off === 'manual') === true;
+  if (!yes && (runbook.confirm !== undefined || runbook.steps.some((s) => s.confirm !== undefined))) return true;
+  return runbook.steps.some((s) => s.action === 'manual' || s.action === 'runbook' || (byHand && s.action.startsWith('power.')));
+}
+
+function reporterFor(io: CliIo, options: CommonOptions & { yes: boolean }, runbook: Runbook, inventory: Inventory | undefined, resuming: boolean): Reporter {
+  const asks = resuming || mayAsk(runbook, inventory, options.yes);
   if (asks && !options.json && io.stdin.isTTY === true) return new PlainReporter(io.stderr);
   return chooseReporter({ json: options.json, out: options.json ? io.stdout : io.stderr, env: io.env });
 }
@@ -165,7 +173,7 @@ export async function resumeCommand(io: CliIo, runIdArg: string | undefined, opt
     stateDir,
     yes: options.yes,
     ports,
-    reporters: [reporterFor(io, options, runbook, true)],
+    reporters: [reporterFor(io, options, runbook, inventory, true)],
     signal: io.signal,
     env: io.env,
     resume: { state, dir, rerun: options.rerun },

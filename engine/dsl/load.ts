@@ -201,6 +201,7 @@ function parseCarefully(file: string, text: string): Loaded<ParsedYaml> {
           'RB_NOT_A_MAPPING',
           root.range === undefined ? fileStart(file) : refAtOffset(source, root.range[0]),
           `the top level must be a mapping of keys (like \`name:\`), not ${Array.isArray(data) ? 'a list' : 'a single value'}`,
+          'start with `name:` and `steps:` at the beginning of a line',
         ),
       ],
     };
@@ -208,12 +209,29 @@ function parseCarefully(file: string, text: string): Loaded<ParsedYaml> {
   return { value: { source, data: data as Record<string, unknown> }, diagnostics: problems };
 }
 
+/** What to write instead, for the YAML mistakes people make in runbooks. */
+const YAML_HINTS: Partial<Record<YAMLError['code'], string>> = {
+  TAB_AS_INDENT: 'indent with spaces; YAML does not allow tabs there',
+  BAD_INDENT: 'line the keys of one mapping up in the same column, and close every [ with ] and { with }',
+  MISSING_CHAR: 'close the quote, or put `: value` after the key',
+  BLOCK_AS_IMPLICIT_KEY: 'quote a value that contains ": ", e.g. msg: "a: b", or put the inner mapping on its own indented lines',
+  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line; quote a value that contains ": "',
+  BAD_SCALAR_START: 'quote a value that starts with @, ` or %',
+  UNEXPECTED_TOKEN: 'a list (`- item`) and a mapping (`key: value`) cannot share one indentation level',
+};
+
 function yamlDiagnostic(src: YamlSource, e: YAMLError, severity: 'error' | 'warning'): Diagnostic {
   const at = refAtOffset(src, e.pos[0]);
+  // The position is in the diagnostic already: drop the library's own "at line L, column C:".
+  const message = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
   const base = e.code === 'DUPLICATE_KEY'
     ? diagnostic('RB_DUPLICATE_KEY', at, 'this key appears twice in the same mapping', 'keep one of them')
-    : diagnostic('RB_YAML_SYNTAX', at, e.message.split('\n')[0] ?? e.message);
+    : diagnostic('RB_YAML_SYNTAX', at, lowerFirst(message), YAML_HINTS[e.code]);
   return severity === 'error' ? base : { ...base, severity };
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 function tooDeepDiagnostic(file: string, text: string, offset: number): Loaded<ParsedYaml> {

@@ -208,14 +208,19 @@ function hintFor(error: ErrorObject, schema: SchemaLike): string | undefined {
   if (error.keyword === 'pattern' && schema.pattern === IDENT_PATTERN) {
     return 'use letters, digits and `_`, not starting with a digit';
   }
-  if (error.keyword === 'enum' && typeof error.data === 'string') {
+  if (error.keyword === 'enum') {
     const names = (schema.enum ?? []).filter((v): v is string => typeof v === 'string');
-    const [best] = closest(error.data, names);
-    return best === undefined ? undefined : `did you mean "${best}"?`;
+    const [best] = typeof error.data === 'string' ? closest(error.data, names) : [];
+    return best === undefined ? `write one of ${(schema.enum ?? []).map((v) => JSON.stringify(v)).join(', ')}` : `did you mean "${best}"?`;
+  }
+  if (error.keyword === 'minProperties' || error.keyword === 'maxProperties') {
+    return `keep one of ${Object.keys(schema.properties ?? {}).map((k) => `\`${k}:\``).join(', ')}`;
   }
   if (error.keyword === 'type' || error.keyword === 'minimum' || error.keyword === 'maximum') {
     return `write ${expected(schema)}`;
   }
+  if (error.keyword === 'minItems') return error.instancePath === '/steps' ? 'add a step: `- id: first` with an `action:`' : 'add an item';
+  if (error.keyword === 'minLength') return 'write a value, or leave the key out';
   return undefined;
 }
 

@@ -44,7 +44,7 @@ function describe(code: string, summary: string): string {
     case 'reserved_identifier':
       return `"${detail}" is a reserved word in expressions`;
     case 'unexpected_token':
-      return detail === 'EOF' ? 'the expression ends too early' : lowerFirst(summary);
+      return detail === 'EOF' ? 'the expression ends too early: an operand, a closing bracket or a quote is missing' : lowerFirst(summary);
     case 'no_matching_overload': {
       const name = /'(?:[^'(]*\.)?([A-Za-z_][\w]*)\(/.exec(summary)?.[1];
       if (name !== undefined && !isKnownFunction(name)) return `unknown function "${name}"`;

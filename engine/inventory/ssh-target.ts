@@ -30,17 +30,21 @@ function expandHome(path: string): string {
   return path.startsWith('~/') ? join(homedir(), path.slice(2)) : path;
 }
 
-function jumpTarget(spec: string, base: SshTarget): SshTarget {
-  // ProxyJump [user@]host[:port]; only the first hop of a chain is used.
+function jumpTarget(spec: string, base: SshTarget, config: SSHConfig | undefined): SshTarget {
+  // ProxyJump [user@]host[:port]; only the first hop of a chain is used. Like ssh, the hop's own config
+  // entry (HostName, User, Port, IdentityFile) applies, so `ProxyJump bastion` can name an alias.
   const hop = spec.split(',')[0] as string;
   const m = /^(?:([^@]+)@)?([^:]+)(?::(\d+))?$/.exec(hop);
-  const host = m?.[2] ?? hop;
+  const alias = m?.[2] ?? hop;
+  const own: Computed = config === undefined ? {} : config.compute(alias, { ignoreCase: true });
+  const port = m?.[3] ?? first(own['port']);
+  const identity = first(own['identityfile']) === undefined ? base.identity : expandHome(first(own['identityfile']) as string);
   return {
-    name: host,
-    host,
-    port: m?.[3] === undefined ? 22 : Number(m[3]),
-    user: m?.[1] ?? base.user,
-    ...(base.identity === undefined ? {} : { identity: base.identity }),
+    name: alias,
+    host: first(own['hostname']) ?? alias,
+    port: port === undefined ? 22 : Number(port),
+    user: m?.[1] ?? first(own['user']) ?? base.user,
+    ...(identity === undefined ? {} : { identity }),
     ...(base.knownHosts === undefined ? {} : { knownHosts: base.knownHosts }),
     hostKey: base.hostKey,
   };
@@ -62,5 +66,5 @@ export function sshTargetOf(node: InventoryNode, configFile = join(homedir(), '.
     hostKey: node.ssh.hostKey,
   };
   const proxy = first(computed['proxyjump']);
-  return proxy === undefined || proxy === 'none' ? base : { ...base, jump: jumpTarget(proxy, base) };
+  return proxy === undefined || proxy === 'none' ? base : { ...base, jump: jumpTarget(proxy, base, config) };
 }

@@ -21,9 +21,11 @@ export async function callWithTimeout(
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => {
       const timedOut = !runSignal.aborted;
+      // Name the node, as SSH and Docker errors do: with `on: manager` the step id alone does not say where.
+      const where = ctx.target.type === 'node' ? `${ctx.target.node.name}: ` : '';
       reject(
         timedOut
-          ? new RunbookError('TIMEOUT', `timed out after ${timeoutMs} ms`, { retryable: true })
+          ? new RunbookError('TIMEOUT', `${where}timed out after ${timeoutMs} ms`, { retryable: true })
           : new RunbookError('ABORTED', 'interrupted'),
       );
     };

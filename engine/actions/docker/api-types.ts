@@ -40,6 +40,8 @@ export interface EngineInfo {
   readonly Name?: string;
   readonly ServerVersion?: string;
   readonly Swarm?: SwarmInfo;
+  /** Registries by `host:port`; `Secure: false` for those in `insecure-registries`. */
+  readonly RegistryConfig?: { readonly IndexConfigs?: Readonly<Record<string, { readonly Secure?: boolean }>> };
 }
 
 /** `GET /swarm` (managers only). */

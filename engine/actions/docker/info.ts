@@ -23,6 +23,9 @@ export function infoOutputs(info: EngineInfo): Record<string, unknown> {
     cluster_id: swarm.Cluster?.ID ?? '',
     remote_managers: (swarm.RemoteManagers ?? []).map((m) => m.Addr ?? ''),
     error: swarm.Error ?? '',
+    insecure_registries: Object.entries(info.RegistryConfig?.IndexConfigs ?? {})
+      .filter(([, config]) => config.Secure === false)
+      .map(([name]) => name),
   };
 }
 

@@ -4,7 +4,8 @@
  */
 import { defineAction } from '../define.js';
 import { lookupNode } from './cluster.js';
-import { durationMs, NODE_FIELD, TIMEOUT_FIELD } from './fields.js';
+import { durationMs } from '../poll.js';
+import { NODE_FIELD, TIMEOUT_FIELD } from './fields.js';
 import { readNodes } from './live-nodes.js';
 import { applyNodeChange, planNodeChange } from './node-update.js';
 import { hasRole } from './role.js';

@@ -6,7 +6,8 @@
 import { defineAction } from '../define.js';
 import type { ActionContext, PlanLine } from '../define.js';
 import { lookupNode, updateNode } from './cluster.js';
-import { durationMs, NODE_FIELD, TIMEOUT_FIELD } from './fields.js';
+import { durationMs } from '../poll.js';
+import { NODE_FIELD, TIMEOUT_FIELD } from './fields.js';
 import { guardVote, quorumPlanLine, verdictFor } from './guard.js';
 import { planSubject, readNodes, updateCall } from './live-nodes.js';
 import { desiredSpec, shownFields, type NodeChange } from './node-spec.js';

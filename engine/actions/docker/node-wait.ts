@@ -5,10 +5,10 @@
 import { defineAction } from '../define.js';
 import type { SwarmNode } from './api-types.js';
 import { lookupNode } from './cluster.js';
-import { durationMs, NODE_FIELD, seconds, TIMEOUT_FIELD } from './fields.js';
+import { NODE_FIELD, seconds, TIMEOUT_FIELD } from './fields.js';
 import { readNodes } from './live-nodes.js';
 import { nodeOutputs } from './node-update.js';
-import { pollUntil } from './poll.js';
+import { DOCKER_TRANSIENT, durationMs, pollUntil } from '../poll.js';
 import { apiNode } from './target.js';
 
 export type WaitCondition = 'ready' | 'down' | 'reachable' | 'active';
@@ -64,10 +64,15 @@ export const dockerNodeWait = defineAction<NodeWaitWith>({
     const api = apiNode(ctx, 'docker.node.wait');
     const node = await pollUntil(
       ctx,
-      { what: `${args.node} to be ${args.until}`, timeoutMs: durationMs(args.timeout, 120_000), intervalMs: durationMs(args.interval, 1_000, 'interval') },
+      {
+        what: `${args.node} to be ${args.until}`,
+        timeoutMs: durationMs(args.timeout, 120_000),
+        intervalMs: durationMs(args.interval, 1_000, 'interval'),
+        tolerate: DOCKER_TRANSIENT,
+      },
       async () => {
         const current = lookupNode(await readNodes(ctx, api, args.until === 'down' ? args.node : undefined), args.node, ctx.inventory);
-        return { done: holds(current, args.until), value: current, state: describe(current) };
+        return holds(current, args.until) ? { done: true, value: current } : { done: false, waiting: describe(current) };
       },
     );
     return nodeOutputs(node as SwarmNode);

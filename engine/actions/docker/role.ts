@@ -7,7 +7,7 @@ import type { ActionContext } from '../define.js';
 import type { SwarmNode } from './api-types.js';
 import { lookupNode } from './cluster.js';
 import { readNodes } from './live-nodes.js';
-import { pollUntil } from './poll.js';
+import { DOCKER_TRANSIENT, pollUntil } from '../poll.js';
 import type { ApiNode } from './target.js';
 
 export function hasRole(node: SwarmNode, role: 'manager' | 'worker'): boolean {
@@ -23,11 +23,12 @@ function describeRole(node: SwarmNode): string {
 }
 
 export async function waitRole(ctx: ActionContext, api: ApiNode, name: string, role: 'manager' | 'worker', timeoutMs: number): Promise<SwarmNode> {
-  const node = await pollUntil(ctx, { what: `${name} to be a ${role === 'manager' ? 'reachable manager' : 'worker outside Raft'}`, timeoutMs }, async () => {
+  const what = `${name} to be a ${role === 'manager' ? 'reachable manager' : 'worker outside Raft'}`;
+  const node = await pollUntil(ctx, { what, timeoutMs, tolerate: DOCKER_TRANSIENT }, async () => {
     // A demoted node stops answering GET /nodes: ask another manager then.
     const nodes = await readNodes(ctx, api, role === 'worker' ? name : undefined);
     const current = lookupNode(nodes, name, ctx.inventory);
-    return { done: hasRole(current, role), value: current, state: describeRole(current) };
+    return hasRole(current, role) ? { done: true, value: current } : { done: false, waiting: describeRole(current) };
   });
   return node as SwarmNode;
 }

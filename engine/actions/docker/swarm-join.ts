@@ -9,9 +9,9 @@ import type { ActionContext } from '../define.js';
 import { defineAction } from '../define.js';
 import type { EngineInfo } from './api-types.js';
 import { addressesOf, engineInfo, findManager } from './cluster.js';
-import { durationMs, seconds, TIMEOUT_FIELD } from './fields.js';
+import { seconds, TIMEOUT_FIELD } from './fields.js';
 import { infoOutputs } from './info.js';
-import { pollUntil } from './poll.js';
+import { DOCKER_TRANSIENT, durationMs, pollUntil } from '../poll.js';
 import { apiNode, inventoryOf } from './target.js';
 
 export interface SwarmJoinWith {
@@ -95,13 +95,13 @@ async function membership(ctx: ActionContext, info: EngineInfo, self: string): P
 
 async function waitActive(ctx: ActionContext, timeoutMs: number): Promise<EngineInfo> {
   const api = apiNode(ctx, 'docker.swarm.join');
-  const info = await pollUntil(ctx, { what: `${api.node.name} to join the swarm`, timeoutMs }, async () => {
+  const info = await pollUntil(ctx, { what: `${api.node.name} to join the swarm`, timeoutMs, tolerate: DOCKER_TRANSIENT }, async () => {
     const current = await engineInfo(ctx.ports.docker, api.target, ctx.signal);
     const state = current.Swarm?.LocalNodeState ?? '';
     if (state === 'error') {
       throw new RunbookError('DOCKER_API', `${api.node.name}: joining the swarm failed: ${current.Swarm?.Error || 'the node reports an error'}`);
     }
-    return { done: state === 'active', value: current, state: `state ${state || 'inactive'}` };
+    return state === 'active' ? { done: true, value: current } : { done: false, waiting: `state ${state || 'inactive'}` };
   });
   return info as EngineInfo;
 }

@@ -10,8 +10,8 @@ import type { ActionContext } from '../define.js';
 import { defineAction } from '../define.js';
 import { commandFailed, withSudo } from '../ssh/target.js';
 import { engineApiOf, nodeOf } from './engine-api.js';
-import { durationMs, durationSchema, pollUntil } from './poll.js';
-import { guardStop } from './quorum-guard.js';
+import { durationMs, durationSchema, pollUntil } from '../poll.js';
+import { guardStop, stopPlanLine } from './quorum-guard.js';
 
 export interface DaemonRestartWith {
   command?: string;
@@ -75,14 +75,16 @@ export const daemonRestart = defineAction<DaemonRestartWith>({
   idempotent: false,
   // A restart must name its node: no default manager is picked for it.
   defaultTarget: 'local',
-  plan(args, ctx) {
+  async plan(args, ctx) {
     const node = nodeOf(ctx, 'docker.daemon.restart');
     const quote = ctx.ports.shell.quote;
+    const quorum = await stopPlanLine(ctx, node);
     return [
       args.local_command !== undefined
         ? { summary: `restart docker on ${node.name} (local command)`, call: args.local_command.split('{node}').join(quote(node.name)) }
         : { summary: `restart docker on ${node.name} over SSH`, call: remoteCommand(args, quote) },
       { summary: 'wait until the daemon answers and its swarm state is back', call: 'GET /info' },
+      ...(quorum === undefined ? [] : [quorum]),
     ];
   },
   async guard(_args, ctx) {

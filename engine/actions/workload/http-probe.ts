@@ -4,7 +4,7 @@
  * not the whole wait. Read-only.
  */
 import { defineAction } from '../define.js';
-import { durationMs, durationSchema, pollUntil } from './poll.js';
+import { durationMs, durationSchema, pollUntil } from '../poll.js';
 
 export interface HttpProbeWith {
   url: string;

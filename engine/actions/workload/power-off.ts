@@ -4,9 +4,9 @@
  */
 import { defineAction } from '../define.js';
 import { nodeOf } from './engine-api.js';
-import { durationMs, durationSchema } from './poll.js';
+import { durationMs, durationSchema } from '../poll.js';
 import { describePower, guardManual, sshAnswers, switchPower, waitSsh } from './power.js';
-import { guardStop } from './quorum-guard.js';
+import { guardStop, stopPlanLine } from './quorum-guard.js';
 
 export interface PowerOffWith {
   wait?: boolean;
@@ -27,9 +27,14 @@ export const powerOff = defineAction<PowerOffWith>({
   mutating: true,
   idempotent: true,
   defaultTarget: 'local',
-  plan(_args, ctx) {
+  async plan(_args, ctx) {
     const node = nodeOf(ctx, 'power.off');
-    return [describePower(node, 'off', ctx.ports.shell.quote), { summary: `wait until ${node.name} no longer answers on SSH port ${node.ssh.port}` }];
+    const quorum = await stopPlanLine(ctx, node);
+    return [
+      describePower(node, 'off', ctx.ports.shell.quote),
+      { summary: `wait until ${node.name} no longer answers on SSH port ${node.ssh.port}` },
+      ...(quorum === undefined ? [] : [quorum]),
+    ];
   },
   async check(_args, ctx) {
     const node = nodeOf(ctx, 'power.off');

@@ -4,7 +4,7 @@
  */
 import { defineAction } from '../define.js';
 import { nodeOf } from './engine-api.js';
-import { durationMs, durationSchema } from './poll.js';
+import { durationMs, durationSchema } from '../poll.js';
 import { describePower, guardManual, sshAnswers, switchPower, waitSsh } from './power.js';
 
 export interface PowerOnWith {

@@ -9,7 +9,7 @@ import { sshTargetOf } from '../../inventory/ssh-target.js';
 import type { InventoryNode } from '../../inventory/types.js';
 import type { ActionContext } from '../define.js';
 import { commandFailed, withSudo } from '../ssh/target.js';
-import { pollUntil } from './poll.js';
+import { pollUntil } from '../poll.js';
 
 export type PowerSwitch = 'on' | 'off';
 

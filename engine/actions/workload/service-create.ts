@@ -8,7 +8,7 @@ import type { ActionContext } from '../define.js';
 import { defineAction } from '../define.js';
 import type { EngineApi } from './engine-api.js';
 import { engineApi } from './engine-api.js';
-import { durationMs, durationSchema } from './poll.js';
+import { durationMs, durationSchema } from '../poll.js';
 import { readServiceSpecs, selectSpecs } from './service-file.js';
 import { findService, listServices, waitConverged } from './services.js';
 import { specDifferences } from './spec-compare.js';

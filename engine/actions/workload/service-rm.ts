@@ -5,7 +5,7 @@
 import { dockerStatusOf } from '../../io/docker/errors.js';
 import { defineAction } from '../define.js';
 import { engineApi, filters } from './engine-api.js';
-import { durationMs, durationSchema, pollUntil } from './poll.js';
+import { durationMs, durationSchema, pollUntil } from '../poll.js';
 import { findService } from './services.js';
 import type { SwarmTask } from './swarm-types.js';
 import { TERMINAL_TASK_STATES } from './swarm-types.js';

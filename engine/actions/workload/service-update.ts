@@ -11,7 +11,7 @@ import { defineAction } from '../define.js';
 import { serviceConvergence } from './convergence.js';
 import type { EngineApi } from './engine-api.js';
 import { engineApi } from './engine-api.js';
-import { durationMs, durationSchema, pollUntil } from './poll.js';
+import { durationMs, durationSchema, pollUntil } from '../poll.js';
 import { describeChanges, editedSpec, type ServiceChanges } from './service-spec-edit.js';
 import { requireService, tasksOf } from './services.js';
 import { specDifferences } from './spec-compare.js';

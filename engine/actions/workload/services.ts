@@ -6,7 +6,7 @@ import type { ActionContext } from '../define.js';
 import { servicesConvergence } from './convergence.js';
 import type { EngineApi } from './engine-api.js';
 import { filters } from './engine-api.js';
-import { pollUntil } from './poll.js';
+import { pollUntil } from '../poll.js';
 import type { ServiceSpec, SwarmService, SwarmTask } from './swarm-types.js';
 import { STACK_LABEL } from './swarm-types.js';
 

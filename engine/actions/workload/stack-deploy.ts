@@ -10,7 +10,7 @@ import { RunbookError } from '../../errors.js';
 import { defineAction } from '../define.js';
 import { commandFailed, sshTarget, trimmed } from '../ssh/target.js';
 import { engineApi } from './engine-api.js';
-import { durationMs, durationSchema } from './poll.js';
+import { durationMs, durationSchema } from '../poll.js';
 import { listServices, serviceRow, waitConverged } from './services.js';
 
 export interface StackDeployWith {

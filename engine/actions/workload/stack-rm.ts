@@ -8,7 +8,7 @@ import { defineAction } from '../define.js';
 import { sshTarget } from '../ssh/target.js';
 import type { EngineApi } from './engine-api.js';
 import { engineApi, filters } from './engine-api.js';
-import { durationMs, durationSchema, pollUntil } from './poll.js';
+import { durationMs, durationSchema, pollUntil } from '../poll.js';
 import { listServices } from './services.js';
 import { STACK_LABEL } from './swarm-types.js';
 

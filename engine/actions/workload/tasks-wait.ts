@@ -8,7 +8,7 @@ import type { ActionContext } from '../define.js';
 import { defineAction } from '../define.js';
 import type { EngineApi } from './engine-api.js';
 import { engineApi, filters } from './engine-api.js';
-import { durationMs, durationSchema, pollUntil } from './poll.js';
+import { durationMs, durationSchema, pollUntil } from '../poll.js';
 import { listServices, serviceRow, waitConverged } from './services.js';
 import type { SwarmNode, SwarmTask } from './swarm-types.js';
 import { TERMINAL_TASK_STATES } from './swarm-types.js';

@@ -15,7 +15,7 @@ import { singleExpression } from '../../expr/template.js';
 import type { ActionContext, ActionDefinition, PlanLine } from '../define.js';
 import { defineAction } from '../define.js';
 import { getAction } from '../index.js';
-import { durationMs, durationSchema, pollUntil } from './poll.js';
+import { durationMs, durationSchema, pollUntil } from '../poll.js';
 
 export interface WaitUntilWith {
   probe: { action: string; with?: Record<string, unknown> };
@@ -93,6 +93,7 @@ export const waitUntil = defineAction<WaitUntilWith>({
     },
   },
   lateFields: ['until', 'probe'],
+  resultFields: ['until'],
   mutating: false,
   idempotent: true,
   defaultTarget: 'local',

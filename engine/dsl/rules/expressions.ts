@@ -49,10 +49,10 @@ function* sites(ctx: RuleContext): Generator<Site> {
     const inStep: Scope = { step: i, item: step.foreach !== undefined, result: false, target: true };
     const where: Scope = { ...inStep, target: false };
     if (step.name !== undefined) yield { path: [...base, 'name'], text: step.name, scope: inStep };
-    // Fields the action evaluates itself, after it ran (e.g. wait.until's `until`), read `result` too.
-    const late = getAction(step.action)?.lateFields ?? [];
+    // Fields the action evaluates itself after it looked (wait.until's `until`) read `result` too.
+    const afterLook = getAction(step.action)?.resultFields ?? [];
     for (const [key, value] of Object.entries(step.with)) {
-      yield* strings([...base, 'with', key], value, late.includes(key) ? { ...inStep, result: true } : inStep);
+      yield* strings([...base, 'with', key], value, afterLook.includes(key) ? { ...inStep, result: true } : inStep);
     }
     yield* strings([...base, 'on'], step.on, where);
     if (step.when !== undefined) {
@@ -112,14 +112,14 @@ function checkSite(ctx: RuleContext, site: Site, reach: Reach, out: Diagnostic[]
   }
   const split = splitTemplate(site.text);
   if ('error' in split) {
-    out.push(diagnostic('RB_EXPR_SYNTAX', at(split.error.offset), split.error.message));
+    out.push(diagnostic('RB_EXPR_SYNTAX', at(split.error.offset), split.error.message, 'close each `${{` with `}}`; quote strings inside with \'…\''));
     return;
   }
   for (const part of split.parts) {
     if (part.kind !== 'expr') continue;
     const syntax = checkSyntax(part.source);
     if (!syntax.ok) {
-      out.push(diagnostic('RB_EXPR_SYNTAX', at(part.offset + (syntax.offset ?? 0)), syntax.message));
+      out.push(diagnostic('RB_EXPR_SYNTAX', at(part.offset + (syntax.offset ?? 0)), syntax.message, SYNTAX_HINT));
       continue;
     }
     for (const ref of references(part.source)) {
@@ -152,7 +152,7 @@ function checkReference(ctx: RuleContext, scope: Scope, path: readonly string[],
       hint: didYouMean(root, allowed) ?? `expressions start from ${allowed.join(', ')}`,
     };
   }
-  if (!inScope(root, scope)) return { code: 'RB_EXPR_UNKNOWN_NAME', message: outOfScope(root) };
+  if (!inScope(root, scope)) return { code: 'RB_EXPR_UNKNOWN_NAME', message: outOfScope(root), hint: scopeHint(root) };
   if (name === undefined) return undefined;
   const { runbook } = ctx;
   switch (root) {
@@ -246,6 +246,21 @@ function outOfScope(root: string): string {
       return '`target` exists only inside a step, not in `on:` or `foreach:`';
     default:
       return `"${root}" cannot be used here`;
+  }
+}
+
+const SYNTAX_HINT = 'expressions are CEL, e.g. `${{ inputs.count + 1 }}` or `${{ steps.a.outputs.stdout == \'ok\' }}`';
+
+function scopeHint(root: string): string | undefined {
+  switch (root) {
+    case 'item':
+      return 'add `foreach:` to this step, or read the value from `inputs` or `steps`';
+    case 'result':
+      return 'name what you need in this step\'s `outputs:` and read it as steps.<id>.outputs.<name> in later steps';
+    case 'target':
+      return 'read the node from `inventory` here instead';
+    default:
+      return undefined;
   }
 }
 

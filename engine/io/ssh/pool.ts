@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { RunbookError } from '../../errors.js';
 import type { CommandResult, SshExecOptions, SshPort, SshTarget } from '../ports.js';
 import { appendKnownHost, fingerprint, hostKeyName, keyTypeOf, readKnownHosts, verifyHostKey } from './known-hosts.js';
@@ -62,28 +62,21 @@ export class SshPool implements SshPort {
     return connection.limit(() => this.#exec(connection.client, target, command, options));
   }
 
-  async upload(target: SshTarget, content: string | Buffer, path: string, mode: number, signal: AbortSignal): Promise<void> {
-    const connection = await this.#connection(target, signal);
-    await connection.limit(
-      () =>
-        new Promise<void>((resolve, reject) => {
-          connection.client.sftp((err, sftp) => {
-            if (err !== undefined && err !== null) {
-              reject(new RunbookError('UNREACHABLE', `${describeTarget(target)}: SFTP refused: ${err.message}`));
-              return;
-            }
-            sftp.writeFile(path, content, { mode }, (writeErr) => {
-              sftp.end();
-              if (writeErr !== undefined && writeErr !== null) {
-                reject(new RunbookError('COMMAND_FAILED', `${describeTarget(target)}: cannot write ${path}: ${writeErr.message}`));
-              } else resolve();
-            });
-          });
-        }),
-    );
+  upload(target: SshTarget, content: string | Buffer, path: string, mode: number, signal: AbortSignal): Promise<void> {
+    return this.#sftp(target, signal, `cannot write ${path}`, (sftp, done) => sftp.writeFile(path, content, { mode }, done));
   }
 
-  async download(target: SshTarget, path: string, to: string, signal: AbortSignal): Promise<void> {
+  download(target: SshTarget, path: string, to: string, signal: AbortSignal): Promise<void> {
+    return this.#sftp(target, signal, `cannot copy ${path}`, (sftp, done) => sftp.fastGet(path, to, done));
+  }
+
+  /** One SFTP session on the host's connection, for one transfer. */
+  async #sftp(
+    target: SshTarget,
+    signal: AbortSignal,
+    failure: string,
+    transfer: (sftp: SFTPWrapper, done: (err?: Error | null) => void) => void,
+  ): Promise<void> {
     const connection = await this.#connection(target, signal);
     await connection.limit(
       () =>
@@ -93,10 +86,10 @@ export class SshPool implements SshPort {
               reject(new RunbookError('UNREACHABLE', `${describeTarget(target)}: SFTP refused: ${err.message}`));
               return;
             }
-            sftp.fastGet(path, to, (getErr) => {
+            transfer(sftp, (transferErr) => {
               sftp.end();
-              if (getErr !== undefined && getErr !== null) {
-                reject(new RunbookError('COMMAND_FAILED', `${describeTarget(target)}: cannot copy ${path}: ${getErr.message}`));
+              if (transferErr !== undefined && transferErr !== null) {
+                reject(new RunbookError('COMMAND_FAILED', `${describeTarget(target)}: ${failure}: ${transferErr.message}`));
               } else resolve();
             });
           });

@@ -1,6 +1,6 @@
 /**
- * The quorum guard on a live swarm of 3 managers with one powered off hard (M=3, R=2): demoting or
- * force-leaving a reachable manager is refused with exit 3 and nothing changes; the plan shows M, R and
+ * The quorum guard on a live swarm of 3 managers with one powered off hard (M=3, R=2): demoting,
+ * force-leaving or removing a reachable manager is refused with exit 3 and nothing changes; the plan shows M, R and
  * Q(M) after the step; `allow_quorum_loss: true` lets the step past the guard; demoting the
  * unreachable manager first passes.
  */
@@ -55,6 +55,21 @@ steps:
     expect(r.stdout).toContain('the quorum guard would refuse this step');
   });
 
+  it('plan of a power-off of managers shows M, R and Q(M) after stopping each, and changes nothing', async () => {
+    const r = await planText(dir, handle.lab.inventory, `
+name: off
+steps:
+  - id: off
+    action: power.off
+    on: [node1, node2]
+`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('quorum now M=3, R=2, Q(3)=2; after stopping node1 (reachable): M=3, R=1, Q(3)=2: quorum lost');
+    expect(r.stdout).toContain('quorum now M=3, R=2, Q(3)=2; after stopping node2 (reachable): M=3, R=1, Q(3)=2: quorum lost');
+    expect(r.stdout).toContain('the quorum guard would refuse this step');
+    expect(await api.info('node2')).toMatchObject({ Swarm: { LocalNodeState: 'active' } });
+  });
+
   it('refuses to demote a reachable manager: exit 3, node2 still a manager', async () => {
     const r = await runJson(dir, handle.lab.inventory, demote('node2'));
     expect(r.code, r.stderr).toBe(3);
@@ -78,6 +93,20 @@ steps:
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toContain('after stopping node2 (reachable): M=3, R=1, Q(3)=2: quorum lost');
     expect((await api.info('node2')).Swarm.LocalNodeState).toBe('active');
+  });
+
+  it('refuses to remove a reachable manager\'s entry (its vote would go with it): exit 3, node2 still there', async () => {
+    const r = await runJson(dir, handle.lab.inventory, `
+name: rm
+steps:
+  - id: rm
+    action: docker.node.rm
+    with: { node: node2, force: true }
+`);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.skipped['rm']).toBe('refused');
+    expect(r.stderr).toContain('after demoting node2 (reachable): M=2, R=1, Q(2)=2: quorum lost');
+    expect((await api.node('node2'))?.ManagerStatus?.Reachability).toBe('reachable');
   });
 
   it('allow_quorum_loss lets the step past the guard (the daemon then has the last word)', async () => {

@@ -213,7 +213,7 @@ steps:
     with: { node: node5, until: down, timeout: 2s }
 `);
     expect(late.code).toBe(1);
-    expect(late.failed['down']).toMatch(/timed out after 2 s waiting for node5 to be down; last seen: ready, active/);
+    expect(late.failed['down']).toMatch(/timed out after 2s waiting for node5 to be down; last seen: ready, active/);
   });
 });
 

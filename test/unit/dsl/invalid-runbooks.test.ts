@@ -1,6 +1,7 @@
 /**
  * Golden files: each `invalid/<CODE>-<case>.yaml` fails with the `file:line:col: error CODE` lines of its
- * `.expected` sibling. Codes and positions are asserted, not prose; the prose is checked to exist and to print.
+ * `.expected` sibling. Codes and positions are asserted, not prose; the prose is checked to exist and to print,
+ * with a hint of what to write instead.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -40,6 +41,7 @@ describe('invalid runbooks', () => {
     for (const d of result.diagnostics) {
       expect(d.source.file).toBe(path);
       expect(d.message.length).toBeGreaterThan(5);
+      expect(d.hint, `${file}: ${d.message}: what to write instead`).toMatch(/\S{3}/);
       const printed = formatDiagnostic(d, text);
       expect(printed.split('\n')[0]).toContain(`:${d.source.line}:${d.source.col}: ${d.severity} ${d.code}: `);
     }

@@ -26,7 +26,7 @@ describe('checkSyntax', () => {
   test('an expression ending too early points at its end', () => {
     const result = failure('inputs.x +');
     expect(result.offset).toBe(10);
-    expect(result.message).toBe('inputs.x +: the expression ends too early');
+    expect(result.message).toBe('inputs.x +: the expression ends too early: an operand, a closing bracket or a quote is missing');
   });
 
   test('an unexpected character points at it', () => {

@@ -1,4 +1,7 @@
-/** Golden files for inventories: `invalid/<CODE>-<case>.yaml` fails with the lines of its `.expected`. */
+/**
+ * Golden files for inventories: `invalid/<CODE>-<case>.yaml` fails with the lines of its `.expected`, each
+ * with a hint of what to write instead.
+ */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,5 +32,6 @@ describe('invalid inventories', () => {
     expect(actual).toEqual(expected);
     expect(result.value).toBeUndefined();
     expect(actual[0]).toContain(file.split('-')[0]);
+    for (const d of result.diagnostics) expect(d.hint, `${file}: ${d.message}: what to write instead`).toMatch(/\S{3}/);
   });
 });
