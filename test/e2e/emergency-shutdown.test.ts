@@ -4,7 +4,7 @@
  * the nodes' Engine APIs and the journal; the drill goes through the CLI.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -168,9 +168,21 @@ describe('emergency-shutdown, then reboot-from-shutdown', () => {
   }, 60_000);
 
   it('boots the last manager first, restores 3 managers, the registry before the app, and converges', async () => {
-    const r = await run('reboot-from-shutdown');
+    // The app's compose file is gone (its storage is not back yet): the shutdown's copy is deployed instead.
+    const compose = join(dir, 'app.yml');
+    renameSync(compose, `${compose}.away`);
+    let r: Awaited<ReturnType<typeof run>>;
+    try {
+      r = await run('reboot-from-shutdown');
+    } finally {
+      renameSync(`${compose}.away`, compose);
+    }
     expect(r.code, r.stderr).toBe(0);
     const journal = journalOf('reboot-from-shutdown');
+    const sources = journal.filter((x) => x.type === 'step.succeeded' && x.step === 'sources');
+    const kept = readFileSync(join(state, 'shutdown', handle.lab.name, 'stacks'), 'utf8').trim();
+    expect(sources.find((x) => x.instance === 'sources[app]')?.outputs?.['stdout']).toBe(`${kept}/app.yml`);
+    expect(sources.find((x) => x.instance === 'sources[registry]')?.outputs?.['stdout']).toBe(join(handle.lab.dir, 'stacks', 'registry.yml'));
     const first = seqOf(journal, 'step.succeeded', (i) => i === 'power-on-first@node1');
     const others = seqOf(journal, 'step.started', (i) => i.startsWith('power-on-others@'));
     const healthy = seqOf(journal, 'step.succeeded', (i) => i === 'registry-health');
@@ -206,7 +218,7 @@ describe('emergency-shutdown, then reboot-from-shutdown', () => {
     const journal = journalOf('reboot-from-shutdown');
     // What still runs only reads: the shutdown record, probes and waits.
     const ran = [...new Set(journal.filter((x) => x.type === 'step.succeeded').map((x) => x.step))].sort();
-    expect(ran).toEqual(['converged', 'first', 'first-leads', 'managers', 'ready', 'recorded', 'registry-health', 'snapshot']);
+    expect(ran).toEqual(['converged', 'first', 'first-leads', 'managers', 'ready', 'recorded', 'registry-health', 'snapshot', 'sources']);
     const skipped = journal.filter((x) => x.type === 'step.skipped').map((x) => x.step);
     for (const step of ['power-on-first', 'power-on-others', 'promote', 'deploy-registry', 'deploy-stacks', 'restore-services']) {
       expect(skipped, step).toContain(step);

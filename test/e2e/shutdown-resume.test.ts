@@ -26,7 +26,7 @@ interface JournalRecord {
 }
 
 const SHUTDOWN_STEPS = ['record', 'demote[', 'remove-stacks[', 'remove-services[', 'no-tasks', 'power-off-workers@', 'others-down', 'power-off-last'];
-const REBOOT_STEPS = ['power-on-first', 'first-leads', 'power-on-others@', 'ready', 'promote[', 'deploy-registry', 'registry-health', 'deploy-stacks[', 'restore-services'];
+const REBOOT_STEPS = ['sources[', 'power-on-first', 'first-leads', 'power-on-others@', 'ready', 'promote[', 'deploy-registry', 'registry-health', 'deploy-stacks[', 'restore-services'];
 
 /** A random step, or the one named in RUNBOOK_KILL_AT (to replay a failure). */
 function pick(prefixes: readonly string[]): string {
@@ -108,6 +108,9 @@ beforeAll(async () => {
   inv.stacks.push({ name: 'app', compose });
   writeFileSync(inventory, stringify(inv, { lineWidth: 0 }));
   docker('node1', ['stack', 'deploy', '--compose-file', compose, 'app']);
+  // A service outside any stack, so that remove-services and restore-services have work to be killed in.
+  const image = `${handle.lab.registry}/lab/busybox:1`;
+  docker('node1', ['service', 'create', '--detach', '--name', 'loose', '--stop-grace-period', '1s', image, 'sleep', '3600']);
 }, 180_000);
 
 afterAll(async () => {
@@ -144,7 +147,7 @@ describe('kill -9 and resume', () => {
     expect(nodes.filter((n) => n.Status?.State === 'ready')).toHaveLength(5);
     expect(nodes.filter((n) => n.ManagerStatus?.Reachability === 'reachable').map((n) => n.Description?.Hostname).sort()).toEqual(['node1', 'node2', 'node3']);
     const services = await api.get<{ Spec: { Name: string }; ServiceStatus?: { RunningTasks: number; DesiredTasks: number } }[]>('node1', '/services?status=true');
-    expect(services.map((s) => s.Spec.Name).sort()).toEqual(['app_web', 'registry_registry']);
+    expect(services.map((s) => s.Spec.Name).sort()).toEqual(['app_web', 'loose', 'registry_registry']);
     for (const s of services) expect(s.ServiceStatus?.RunningTasks, s.Spec.Name).toBe(s.ServiceStatus?.DesiredTasks);
     expect((await fetch(`http://${handle.lab.registry}/v2/`)).status).toBe(200);
   }, 300_000);
