@@ -2,8 +2,9 @@
 # Installs what `runbook lab` needs on a Debian machine: Docker Engine (docker.io), OpenSSH server,
 # busybox-static (lab images), Debian's docker-registry, and the namespace/network tools.
 # Idempotent: packages already present are skipped, and `apt-get update` runs only when something is missing.
-# The lab runs its own daemons inside namespaces, so any host dockerd/containerd/sshd the packages would start
-# is kept from starting (a host dockerd flips the iptables FORWARD policy to DROP and breaks lab traffic).
+# The lab runs its own daemons inside namespaces, so a host dockerd/containerd the packages would start is kept
+# from starting (a host dockerd flips the iptables FORWARD policy to DROP and breaks lab traffic). The host's
+# own sshd is left as it is: it may be how this machine is reached, and lab nodes listen in their namespaces.
 set -eu
 
 fail() { echo "setup.sh: $*" >&2; exit 1; }
@@ -24,7 +25,7 @@ for p in $PACKAGES; do
   esac
 done
 
-SERVICES="docker docker.socket containerd ssh sshd docker-registry"
+SERVICES="docker docker.socket containerd docker-registry"
 
 if [ -n "$missing" ]; then
   echo "setup.sh: installing:$missing"
@@ -52,7 +53,7 @@ if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
     fi
   done
 else
-  for s in docker containerd ssh docker-registry; do
+  for s in docker containerd docker-registry; do
     if [ -x "/etc/init.d/$s" ]; then
       "/etc/init.d/$s" stop >/dev/null 2>&1 || true
     fi

@@ -1,10 +1,11 @@
 /**
  * `runbook drill`: a lab shaped like the inventory comes up, the runbook runs against it, the
- * swarm is shown before and after, and the lab is gone afterwards.
+ * swarm is shown before and after, and the lab is gone afterwards. The README's main command runs as
+ * written, from the repository root.
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { runCli, workspace } from '../helpers/cli.js';
+import { ROOT, runCli, workspace } from '../helpers/cli.js';
 
 const INVENTORY = `
 cluster: prod
@@ -52,6 +53,23 @@ describe('runbook drill', () => {
     expect(r.stderr).toContain(`drill: lab ${name} removed`);
     expect(execFileSync('ip', ['netns', 'list']).toString()).not.toContain(name);
   }, 180_000);
+
+  it('runs the README main command as written: emergency-shutdown on the default lab with its registry', async () => {
+    // Only the state directory is moved out of the checkout; no inventory, no lab name, the registry on.
+    const state = workspace();
+    const r = await runCli(['drill', 'emergency-shutdown'], { cwd: ROOT, env: { RUNBOOK_STATE_DIR: state } });
+    expect(r.code, r.stderr).toBe(0);
+    const name = /drill: lab (drill\d+) removed/.exec(r.stderr)?.[1];
+    expect(name, r.stderr).toBeDefined();
+    const [before, after] = r.stderr.split('drill: swarm after');
+    expect(before).toContain('swarm: 3 nodes, seen from');
+    expect(before).toMatch(/registry: \S+ answers/);
+    for (const node of ['node1', 'node2', 'node3']) expect(after).toMatch(new RegExp(`${node}\\s+\\S+\\s+\\S+\\s+down\\s+down`));
+    expect(r.stderr).toMatch(/✔ remove-stacks\[registry\]@node1/);
+    expect(r.stderr).toMatch(/✔ power-off-last@node1/);
+    expect(r.stderr).toContain('drill: emergency-shutdown finished with exit code 0');
+    expect(execFileSync('ip', ['netns', 'list']).toString()).not.toContain(`rbl-${String(name)}-`);
+  }, 240_000);
 
   it('exits 2 and brings nothing up when the runbook is invalid', async () => {
     const dir = workspace({ 'bad.yaml': 'name: bad\nsteps: []\n' });

@@ -1,12 +1,16 @@
 /**
  * The force-new-cluster runbook on a 5-node lab with 3 managers and a service. On a healthy swarm it
- * refuses (exit 3) and changes nothing. With 2 of the 3 managers powered off hard, the quorum is lost; the
+ * refuses (exit 3) and changes nothing. With one manager off and another cut off from Raft but running, the
+ * quorum is lost and the runbook still refuses: forcing a new cluster then would fork it. With 2 of the 3
+ * managers powered off hard, the quorum is lost; the
  * runbook forces a new cluster on the survivor, powers the lost managers on, wipes and joins them again,
  * and the swarm is writable with 3 reachable managers, one entry per node, the labels kept and the
  * service still defined (checked through the Engine API). Run again, it refuses and changes nothing.
  */
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labPower } from '../../engine/lab/commands.js';
+import { netnsName } from '../../engine/lab/names.js';
 import { createDockerClient } from '../../engine/io/docker/client.js';
 import type { DockerPort, DockerRequest } from '../../engine/io/ports.js';
 import { runCli, workspace } from '../helpers/cli.js';
@@ -51,6 +55,23 @@ async function fnc(extra: readonly string[]): Promise<{ code: number | null; out
   const r = await runCli(['run', 'force-new-cluster', '-i', handle.lab.inventory, '--state-dir', state, ...extra]);
   return { code: r.code, out: r.stderr + r.stdout };
 }
+
+/** Drops a node's Raft traffic (port 2377, both ways) inside its own namespace: up, but cut off. */
+function raftPartition(node: string, on: boolean): void {
+  for (const chain of [['INPUT', '--dport'], ['OUTPUT', '--dport']] as const) {
+    const rule = [chain[0], '-p', 'tcp', chain[1], '2377', '-j', 'DROP'];
+    execFileSync('nsenter', [`--net=/var/run/netns/${netnsName(handle.lab.name, node)}`, 'iptables', '-w', '10', on ? '-I' : '-D', ...rule]);
+  }
+}
+
+const quorumLost = async (): Promise<boolean> => {
+  try {
+    await nodes();
+    return false;
+  } catch {
+    return true;
+  }
+};
 
 async function until(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -100,19 +121,35 @@ describe('force-new-cluster', () => {
     expect(await snapshot()).toEqual(before);
   }, 90_000);
 
+  it('refuses without a quorum while another old manager runs cut off from it (it would fork the cluster)', async () => {
+    const target = { name: handle.lab.name, stateDir: handle.stateDir };
+    raftPartition('node3', true);
+    try {
+      await labPower(target, 'node2', 'off', { hard: true });
+      await until('node1 to lose its quorum', 120_000, quorumLost);
+      const r = await fnc(['--yes']);
+      expect(r.code, r.out).toBe(3);
+      expect(r.out).toContain('force-new-cluster refused: the daemon of node3 still runs as a manager of the old swarm');
+      // Nothing was forced: the step never started, node1 and node3 are still managers of the old swarm, and
+      // node1 still has no quorum (a forced cluster would answer GET /nodes at once).
+      expect(r.out).not.toMatch(/▶ force-new-cluster@node1 started/);
+      for (const node of ['node1', 'node3']) {
+        const info = await api<{ Swarm: { LocalNodeState?: string; ControlAvailable?: boolean } }>(node, { method: 'GET', path: '/info' });
+        expect(info.Swarm, node).toMatchObject({ LocalNodeState: 'active', ControlAvailable: true });
+      }
+      expect(await quorumLost()).toBe(true);
+    } finally {
+      await labPower(target, 'node3', 'off', { hard: true });
+      raftPartition('node3', false);
+    }
+  }, 240_000);
+
   it('rebuilds a writable 3-manager cluster after 2 of 3 managers were lost, keeping the service', async () => {
     const target = { name: handle.lab.name, stateDir: handle.stateDir };
     await labPower(target, 'node2', 'off', { hard: true });
     await labPower(target, 'node3', 'off', { hard: true });
     // The survivor only notices the lost quorum after the election timeout.
-    await until('node1 to lose its quorum', 120_000, async () => {
-      try {
-        await nodes();
-        return false;
-      } catch {
-        return true;
-      }
-    });
+    await until('node1 to lose its quorum', 120_000, quorumLost);
 
     const r = await fnc(['--yes', '--input', 'expect_services=[web]']);
     expect(r.code, r.out).toBe(0);
