@@ -18,7 +18,7 @@ export const runbook = defineAction<RunbookWith>({
     additionalProperties: false,
     required: ['name'],
     properties: {
-      name: { type: 'string', description: 'A runbook beside this one (`join-node`) or a path to a .yaml file.' },
+      name: { type: 'string', description: 'A runbook beside this one or a built-in one (`join-node`), or a path to a .yaml file.' },
       inputs: { type: 'object', description: 'Its inputs; expressions allowed.' },
     },
   },

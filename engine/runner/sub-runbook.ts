@@ -13,6 +13,7 @@ import { loadRunbook } from '../dsl/validate.js';
 import { RunbookError } from '../errors.js';
 import { interpolate } from '../expr/interpolate.js';
 import { executionOrder } from '../graph/order.js';
+import { builtinRunbooksDir } from '../package-root.js';
 import { formatDiagnostic } from '../ui/diagnostics.js';
 import { baseContext, instanceContext, type BaseContext } from './context.js';
 import { passGate } from './gates.js';
@@ -20,12 +21,21 @@ import { schedule } from './run.js';
 import type { RunSession } from './session.js';
 import type { StepOutcome } from './step.js';
 
-/** `name` is a sibling runbook (`join-node` → `join-node.yaml` beside the calling runbook) or a path. */
-export function subRunbookFile(callerFile: string, name: string): string {
+/**
+ * `name` is a path to a .yaml file (relative to the calling runbook), or a runbook's name: beside the
+ * calling runbook first (`join-node` → `join-node.yaml`), else a built-in runbook of that name, so that an
+ * operator's own runbook can call `label-node`. Undefined when there is none.
+ */
+export function subRunbookFile(callerFile: string, name: string): string | undefined {
   const dir = dirname(callerFile);
-  if (/\.ya?ml$/.test(name)) return resolve(dir, name);
-  const yml = resolve(dir, `${name}.yml`);
-  return existsSync(yml) && !existsSync(resolve(dir, `${name}.yaml`)) ? yml : resolve(dir, `${name}.yaml`);
+  if (/\.ya?ml$/.test(name)) return existsSync(resolve(dir, name)) ? resolve(dir, name) : undefined;
+  for (const where of [dir, builtinRunbooksDir()]) {
+    for (const ext of ['.yaml', '.yml']) {
+      const file = resolve(where, `${name}${ext}`);
+      if (existsSync(file)) return file;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -38,7 +48,14 @@ export function loadSubRunbook(
   args: { name: string; inputs?: Record<string, unknown> },
   isPlaceholder: (value: unknown) => boolean = () => false,
 ): { runbook: Runbook; inputs: Record<string, unknown> } {
-  const loaded = loadRunbook(subRunbookFile(caller.file, args.name));
+  const file = subRunbookFile(caller.file, args.name);
+  if (file === undefined) {
+    throw new RunbookError(
+      'INVALID',
+      `step "${step.id}" calls runbook "${args.name}", which is neither beside ${caller.file} nor a built-in runbook; write the name of one (runbook list) or a path to a .yaml file`,
+    );
+  }
+  const loaded = loadRunbook(file);
   if (loaded.value === undefined) {
     const first = loaded.diagnostics[0];
     throw new RunbookError('INVALID', `step "${step.id}" calls runbook "${args.name}", which is invalid`, {

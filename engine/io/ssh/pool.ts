@@ -207,7 +207,7 @@ export class SshPool implements SshPort {
         reject(new RunbookError('ABORTED', 'interrupted'));
         return;
       }
-      client.exec(command, (err, stream) => {
+      client.exec(`${GROUP_MARK_COMMAND}${command}`, (err, stream) => {
         if (err !== undefined && err !== null) {
           reject(new RunbookError('UNREACHABLE', `${describeTarget(target)}: cannot open a session: ${err.message}`, { retryable: true }));
           return;
@@ -216,10 +216,17 @@ export class SshPool implements SshPort {
         let stderr = '';
         let exitCode: number | undefined;
         let exitSignal: string | undefined;
+        let group: string | undefined;
         const out = lineSplitter((l) => options.onLine?.('stdout', l));
-        const errLines = lineSplitter((l) => options.onLine?.('stderr', l));
+        const errLines = lineSplitter((l) => {
+          const mark = group === undefined ? GROUP_MARK.exec(l) : null;
+          if (mark !== null) group = mark[1];
+          else options.onLine?.('stderr', l);
+        });
         const onAbort = (): void => {
-          stream.signal('KILL');
+          // ssh2 drops signal requests once stdin is closed and OpenSSH refuses them in root sessions: end
+          // the command's process group from a second session instead, so nothing outlives a timeout.
+          if (group !== undefined) killGroup(client, group);
           stream.close();
         };
         options.signal.addEventListener('abort', onAbort, { once: true });
@@ -249,7 +256,7 @@ export class SshPool implements SshPort {
           }
           resolve({
             stdout,
-            stderr,
+            stderr: stderr.replace(GROUP_MARK_LINE, ''),
             exitCode: exitCode ?? 255,
             ...(exitSignal === undefined ? {} : { signal: exitSignal }),
           });
@@ -260,6 +267,25 @@ export class SshPool implements SshPort {
       });
     });
   }
+}
+
+/**
+ * sshd starts each session's command in a session of its own, so the login shell's pid is the process
+ * group of everything the command starts. Its first stderr line says which; it is never shown.
+ */
+const GROUP_MARK_COMMAND = "printf 'runbook-process-group:%s\\n' \"$$\" >&2; ";
+const GROUP_MARK = /^runbook-process-group:(\d+)$/;
+const GROUP_MARK_LINE = /^runbook-process-group:\d+\n/m;
+
+function killGroup(client: Client, group: string): void {
+  const kill = `kill -TERM -- -${group} 2>/dev/null; sleep 2; kill -KILL -- -${group} 2>/dev/null; true`;
+  client.exec(kill, (err, stream) => {
+    if (err === undefined || err === null) {
+      stream.on('close', () => undefined).resume();
+      stream.stderr.resume();
+      stream.end();
+    }
+  });
 }
 
 function connectError(target: SshTarget, err: Error & { level?: string; code?: string }): RunbookError {

@@ -85,6 +85,28 @@ describe('sub-runbooks', () => {
     expect(readFileSync(join(dir, 'after.out'), 'utf8')).toBe('hello operator x2\n');
   });
 
+  it('a name not beside the caller is a built-in runbook; a name that is neither fails saying so', async () => {
+    const dir = workspace({
+      'mine.yaml': `
+name: mine
+steps:
+  - id: status
+    action: runbook
+    with: { name: cluster-status }
+  - id: nothing
+    action: runbook
+    with: { name: no-such-runbook }
+`,
+      'inventory.yaml': 'cluster: c\nnodes:\n  - { name: n1, address: 127.0.0.1, role: manager }\n',
+    });
+    const r = await runCli(['plan', 'mine.yaml', '-i', 'inventory.yaml'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    // The built-in cluster-status's own steps, planned in place.
+    expect(r.stdout).toContain('status/engines');
+    expect(r.stdout).toContain('status/swarm');
+    expect(r.stdout).toContain('calls runbook "no-such-runbook", which is neither beside');
+  });
+
   it('a child called with a wrong input fails the step, naming the input', async () => {
     const dir = workspace({
       'child.yaml': CHILD,

@@ -47,6 +47,26 @@ export class LabApi {
     return this.get<Info>(node, '/info');
   }
 
+  /**
+   * What a dry-run must leave as it was: node list, each node's inspect, the services, and every node's
+   * /info without runtime counters and the clock (the order of RemoteManagers is not state either).
+   */
+  async snapshot(): Promise<Record<string, unknown>> {
+    const nodes = await this.get<ApiNode[]>('node1', '/nodes');
+    const each: Record<string, unknown> = {};
+    for (const n of nodes) each[n.ID] = await this.get('node1', `/nodes/${n.ID}`);
+    const info: Record<string, unknown> = {};
+    for (const n of this.lab.nodes) {
+      const { SystemTime: _t, NGoroutines: _g, NFd: _f, NEventsListener: _e, ...rest } = await this.get<Record<string, unknown>>(n.name, '/info');
+      const swarm = rest['Swarm'] as { RemoteManagers?: { Addr: string }[] } | undefined;
+      if (swarm?.RemoteManagers) swarm.RemoteManagers = [...swarm.RemoteManagers].sort((a, b) => a.Addr.localeCompare(b.Addr));
+      info[n.name] = rest;
+    }
+    const services = await this.get<{ ID: string }[]>('node1', '/services');
+    const byId = (a: { ID: string }, b: { ID: string }): number => a.ID.localeCompare(b.ID);
+    return { nodes: [...nodes].sort(byId), each, services: [...services].sort(byId), info };
+  }
+
   close(): Promise<void> {
     return this.docker.close();
   }

@@ -28,26 +28,9 @@ afterAll(async () => {
   await handle?.down();
 }, 120_000);
 
-/** Runtime counters and the clock are not state; the order of RemoteManagers is not either. */
-function stable(info: Record<string, unknown>): Record<string, unknown> {
-  const { SystemTime: _t, NGoroutines: _g, NFd: _f, NEventsListener: _e, ...rest } = info;
-  const swarm = rest['Swarm'] as { RemoteManagers?: { Addr: string }[] } | undefined;
-  if (swarm?.RemoteManagers) swarm.RemoteManagers = [...swarm.RemoteManagers].sort((a, b) => a.Addr.localeCompare(b.Addr));
-  return rest;
-}
-
-async function snapshot(): Promise<unknown> {
-  const nodes = await api.get<ApiNode[]>('node1', '/nodes');
-  const each: Record<string, unknown> = {};
-  for (const n of nodes) each[n.ID] = await api.get('node1', `/nodes/${n.ID}`);
-  const info: Record<string, unknown> = {};
-  for (const n of handle.lab.nodes) info[n.name] = stable(await api.get(n.name, '/info'));
-  return { nodes: [...nodes].sort((a, b) => a.ID.localeCompare(b.ID)), each, services: await api.get('node1', '/services'), info };
-}
-
 describe('dry-run', () => {
   it('plans every mutating action against the live cluster and changes nothing', async () => {
-    const before = await snapshot();
+    const before = await api.snapshot();
     const r = await planText(dir, inventory, `
 name: every-action
 steps:
@@ -101,7 +84,7 @@ steps:
     expect(r.stdout).toMatch(/DELETE \/nodes\/\w+\?force=true/);
     expect(r.stdout).toContain('"JoinToken":"***"');
     expect(r.stdout).not.toContain('SWMTKN');
-    expect(await snapshot()).toEqual(before);
+    expect(await api.snapshot()).toEqual(before);
   }, 60_000);
 });
 
