@@ -42,7 +42,7 @@ export async function pollUntil<T>(ctx: ActionContext, options: PollOptions, loo
     if (waiting !== last) ctx.log('info', `waiting: ${waiting}`);
     last = waiting;
     if (deadline !== undefined && clock.now() + interval > deadline) {
-      throw new RunbookError('TIMEOUT', `timed out after ${formatMs(options.timeoutMs ?? 0)} waiting for ${options.what}; last seen: ${waiting}`, {
+      throw new RunbookError('TIMEOUT', `timed out after ${durationText(options.timeoutMs ?? 0)} waiting for ${options.what}; last seen: ${waiting}`, {
         retryable: true,
       });
     }
@@ -50,7 +50,8 @@ export async function pollUntil<T>(ctx: ActionContext, options: PollOptions, loo
   }
 }
 
-function formatMs(ms: number): string {
+/** A duration as `with` fields write it: `2m`, `90s`. */
+export function durationText(ms: number): string {
   return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.round(ms / 1000)}s`;
 }
 

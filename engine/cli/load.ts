@@ -11,7 +11,8 @@ import { loadRunbook } from '../dsl/validate.js';
 import { loadInventory } from '../inventory/load.js';
 import type { Inventory } from '../inventory/types.js';
 import { formatDiagnostic } from '../ui/diagnostics.js';
-import { builtinRunbooksDir, inventoryFrom } from './paths.js';
+import { builtinRunbooksDir } from '../package-root.js';
+import { inventoryFrom } from './paths.js';
 import { findRunbook, listRunbookFiles, runbookDirs } from './find-runbook.js';
 import { say, type CliIo, type CommonOptions } from './io.js';
 

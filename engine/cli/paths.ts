@@ -1,11 +1,8 @@
 /**
- * Where things are: the built-in runbooks, the state dir, the inventory.
+ * Where things are: the state dir and the inventory.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-export { builtinRunbooksDir } from '../package-root.js';
+import { resolve } from 'node:path';
 
 export function stateDirFrom(option: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
   return resolve(cwd, option ?? env['RUNBOOK_STATE_DIR'] ?? '.runbook');

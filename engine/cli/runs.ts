@@ -13,7 +13,8 @@ import { EXIT } from './exit-codes.js';
 import { listRunbookFiles, runbookDirs } from './find-runbook.js';
 import { say, type CliIo, type CommonOptions } from './io.js';
 import { printDiagnostics } from './load.js';
-import { builtinRunbooksDir, stateDirFrom } from './paths.js';
+import { builtinRunbooksDir } from '../package-root.js';
+import { stateDirFrom } from './paths.js';
 import { resolve } from 'node:path';
 
 export async function runsCommand(io: CliIo, options: CommonOptions): Promise<number> {

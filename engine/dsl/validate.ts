@@ -1,6 +1,6 @@
 /**
  * Loading a runbook: read → YAML → JSON Schema shape → normalize → semantic rules (ids, needs, cycles,
- * actions and their `with`, inputs, expressions). Every problem comes back as a diagnostic with a position;
+ * actions and their `with`, called runbooks, inputs, expressions). Every problem comes back as a diagnostic with a position;
  * the runbook is returned only when there is no error.
  */
 import type { ErrorObject } from 'ajv';
@@ -21,6 +21,7 @@ import { duplicateIds } from './rules/duplicate-ids.js';
 import { expressions } from './rules/expressions.js';
 import { inputDecls } from './rules/input-decls.js';
 import { needsExist } from './rules/needs.js';
+import { subRunbooks } from './rules/sub-runbooks.js';
 import type { Runbook } from './types.js';
 
 /** The runbook schema as published for editors. */
@@ -28,7 +29,7 @@ export { runbookSchema };
 
 const validateShape = compileSchema(runbookSchema);
 
-const RULES: readonly Rule[] = [duplicateIds, needsExist, cycles, inputDecls, actionsAndWith, expressions];
+const RULES: readonly Rule[] = [duplicateIds, needsExist, cycles, inputDecls, actionsAndWith, subRunbooks, expressions];
 
 /** Loads and validates a runbook; reads `file` when `text` is absent. */
 export function loadRunbook(file: string, text?: string): Loaded<Runbook> {

@@ -4,39 +4,20 @@
  * step (`provision/join`), so resume finds them. When the child finishes, the calling step records
  * the child's outputs (`steps.<id>.outputs.<child step>.<name>`) so a resume can skip it whole.
  */
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import type { Step } from '../dsl/types.js';
 import { resolveInputValues } from '../dsl/inputs.js';
 import type { Runbook } from '../dsl/types.js';
+import { subRunbookFile } from '../dsl/sub-runbook-file.js';
 import { loadRunbook } from '../dsl/validate.js';
 import { RunbookError } from '../errors.js';
 import { interpolate } from '../expr/interpolate.js';
 import { executionOrder } from '../graph/order.js';
-import { builtinRunbooksDir } from '../package-root.js';
 import { formatDiagnostic } from '../ui/diagnostics.js';
 import { baseContext, instanceContext, type BaseContext } from './context.js';
 import { passGate } from './gates.js';
 import { schedule } from './run.js';
 import type { RunSession } from './session.js';
 import type { StepOutcome } from './step.js';
-
-/**
- * `name` is a path to a .yaml file (relative to the calling runbook), or a runbook's name: beside the
- * calling runbook first (`join-node` → `join-node.yaml`), else a built-in runbook of that name, so that an
- * operator's own runbook can call `label-node`. Undefined when there is none.
- */
-export function subRunbookFile(callerFile: string, name: string): string | undefined {
-  const dir = dirname(callerFile);
-  if (/\.ya?ml$/.test(name)) return existsSync(resolve(dir, name)) ? resolve(dir, name) : undefined;
-  for (const where of [dir, builtinRunbooksDir()]) {
-    for (const ext of ['.yaml', '.yml']) {
-      const file = resolve(where, `${name}${ext}`);
-      if (existsSync(file)) return file;
-    }
-  }
-  return undefined;
-}
 
 /**
  * Loads the child runbook and checks the inputs given to it; every problem is an INVALID error.

@@ -1,5 +1,5 @@
 /**
- * `with` fields shared by the swarm actions, and their run-time readings.
+ * `with` fields shared by the swarm actions.
  */
 import { DURATION_PATTERN } from '../../dsl/duration.js';
 
@@ -13,7 +13,3 @@ export const TIMEOUT_FIELD = {
   pattern: DURATION_PATTERN,
   description: 'How long to wait for the result, e.g. `90s`, `5m`.',
 } as const;
-
-export function seconds(ms: number): string {
-  return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.round(ms / 1000)}s`;
-}

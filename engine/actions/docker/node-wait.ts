@@ -5,10 +5,10 @@
 import { defineAction } from '../define.js';
 import type { SwarmNode } from './api-types.js';
 import { lookupNode } from './cluster.js';
-import { NODE_FIELD, seconds, TIMEOUT_FIELD } from './fields.js';
+import { NODE_FIELD, TIMEOUT_FIELD } from './fields.js';
 import { readNodes } from './live-nodes.js';
 import { nodeOutputs } from './node-update.js';
-import { DOCKER_TRANSIENT, durationMs, pollUntil } from '../poll.js';
+import { DOCKER_TRANSIENT, durationMs, durationText, pollUntil } from '../poll.js';
 import { apiNode } from './target.js';
 
 export type WaitCondition = 'ready' | 'down' | 'reachable' | 'active';
@@ -58,7 +58,7 @@ export const dockerNodeWait = defineAction<NodeWaitWith>({
   plan(args, ctx) {
     const api = apiNode(ctx, 'docker.node.wait');
     const timeoutMs = durationMs(args.timeout, 120_000);
-    return [{ summary: `poll ${api.node.name} every ${seconds(durationMs(args.interval, 1_000, 'interval'))} until ${args.node} is ${args.until} (timeout ${seconds(timeoutMs)})`, call: 'GET /nodes' }];
+    return [{ summary: `poll ${api.node.name} every ${durationText(durationMs(args.interval, 1_000, 'interval'))} until ${args.node} is ${args.until} (timeout ${durationText(timeoutMs)})`, call: 'GET /nodes' }];
   },
   async run(args, ctx) {
     const api = apiNode(ctx, 'docker.node.wait');

@@ -9,9 +9,9 @@ import type { ActionContext } from '../define.js';
 import { defineAction } from '../define.js';
 import type { EngineInfo } from './api-types.js';
 import { addressesOf, engineInfo, findManager } from './cluster.js';
-import { seconds, TIMEOUT_FIELD } from './fields.js';
+import { TIMEOUT_FIELD } from './fields.js';
 import { infoOutputs } from './info.js';
-import { DOCKER_TRANSIENT, durationMs, pollUntil } from '../poll.js';
+import { DOCKER_TRANSIENT, durationMs, durationText, pollUntil } from '../poll.js';
 import { apiNode, inventoryOf } from './target.js';
 
 export interface SwarmJoinWith {
@@ -139,7 +139,7 @@ export const dockerSwarmJoin = defineAction<SwarmJoinWith>({
     const timeoutMs = durationMs(args.timeout, 120_000);
     return [
       { summary: `${api.node.name} joins the swarm${args.role === undefined ? '' : ` as ${args.role}`} through ${remotes.join(', ')}`, call: `POST /swarm/join ${JSON.stringify(body(args, api.node.address, remotes, '***'))}` },
-      { summary: `if the daemon answers "pending", poll until LocalNodeState is active (timeout ${seconds(timeoutMs)})`, call: 'GET /info' },
+      { summary: `if the daemon answers "pending", poll until LocalNodeState is active (timeout ${durationText(timeoutMs)})`, call: 'GET /info' },
     ];
   },
   async check(args, ctx) {

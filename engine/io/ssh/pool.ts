@@ -281,7 +281,7 @@ function killGroup(client: Client, group: string): void {
   const kill = `kill -TERM -- -${group} 2>/dev/null; sleep 2; kill -KILL -- -${group} 2>/dev/null; true`;
   client.exec(kill, (err, stream) => {
     if (err === undefined || err === null) {
-      stream.on('close', () => undefined).resume();
+      stream.resume();
       stream.stderr.resume();
       stream.end();
     }

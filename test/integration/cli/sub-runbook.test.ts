@@ -85,7 +85,7 @@ describe('sub-runbooks', () => {
     expect(readFileSync(join(dir, 'after.out'), 'utf8')).toBe('hello operator x2\n');
   });
 
-  it('a name not beside the caller is a built-in runbook; a name that is neither fails saying so', async () => {
+  it('a name not beside the caller is a built-in runbook; a name that is neither is refused before anything runs', async () => {
     const dir = workspace({
       'mine.yaml': `
 name: mine
@@ -93,9 +93,17 @@ steps:
   - id: status
     action: runbook
     with: { name: cluster-status }
-  - id: nothing
+`,
+      'typo.yaml': `
+name: typo
+steps:
+  - id: first
+    action: shell
+    with: { command: "touch ran" }
+  - id: status
+    needs: [first]
     action: runbook
-    with: { name: no-such-runbook }
+    with: { name: cluster-statuss }
 `,
       'inventory.yaml': 'cluster: c\nnodes:\n  - { name: n1, address: 127.0.0.1, role: manager }\n',
     });
@@ -104,7 +112,10 @@ steps:
     // The built-in cluster-status's own steps, planned in place.
     expect(r.stdout).toContain('status/engines');
     expect(r.stdout).toContain('status/swarm');
-    expect(r.stdout).toContain('calls runbook "no-such-runbook", which is neither beside');
+    const typo = await runCli(['run', 'typo.yaml', '-i', 'inventory.yaml', '--state-dir', 's', '--yes'], { cwd: dir });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/typo\.yaml:10:19: error RB_UNKNOWN_RUNBOOK: .*did you mean "cluster-status"\?/);
+    expect(existsSync(join(dir, 'ran'))).toBe(false);
   });
 
   it('a child called with a wrong input fails the step, naming the input', async () => {
