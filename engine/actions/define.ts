@@ -3,6 +3,7 @@
  * Actions never import zx, ssh2 or dockerode: everything they touch comes through `ActionContext`.
  */
 import type { JSONSchemaType } from 'ajv';
+import type { EffectKind } from '../graph/quorum-admission.js';
 import type { Inventory, InventoryNode } from '../inventory/types.js';
 import type { ClockPort, DockerPort, PromptPort, ShellPort, SshPort } from '../io/ports.js';
 
@@ -61,6 +62,15 @@ export interface CheckResult {
 
 export type ActionResult = Readonly<Record<string, unknown>>;
 
+/**
+ * What an instance does to a node's Raft vote: the runner's quorum gate judges it, with everything
+ * else in flight, before the instance acts. `node` is an inventory name, a hostname or a swarm node ID.
+ */
+export interface QuorumEffect {
+  readonly node: string;
+  readonly kind: EffectKind;
+}
+
 export interface ActionDefinition<W = Record<string, unknown>> {
   readonly name: string;
   readonly description: string;
@@ -93,12 +103,24 @@ export interface ActionDefinition<W = Record<string, unknown>> {
   /** Read-only: is the desired state already there? */
   check?(args: W, ctx: ActionContext): Promise<CheckResult>;
   /**
+   * The vote the instance takes away, if any (a worker's stop is judged too: live state decides who
+   * is a manager). Pure: from `with` and the target alone.
+   */
+  quorumEffect?(args: W, target: Target): QuorumEffect | undefined;
+  /** The node the instance switches on (power on): a stop this run made of it no longer counts. */
+  startsNode?(args: W, target: Target): string | undefined;
+  /**
    * Read-only safety guard, asked right before `run` (after `check`), from live state: throws
    * RunbookError('GUARD_REFUSED') when the step must not run (e.g. it would lose the Raft quorum).
    * The run then stops with exit code 3 and the step is recorded as refused, not started.
    */
   guard?(args: W, ctx: ActionContext): Promise<void>;
   run(args: W, ctx: ActionContext): Promise<ActionResult>;
+}
+
+/** Does a call of `action` with `args` only read? Non-mutating actions, and mutating ones whose `planReads` says so. */
+export function onlyReads<W>(action: ActionDefinition<W>, args: W): boolean {
+  return !action.mutating || (typeof action.planReads === 'function' ? action.planReads(args) : action.planReads === true);
 }
 
 /** Identity function that keeps the action's `with` type checked against its implementation. */

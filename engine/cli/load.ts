@@ -69,10 +69,29 @@ export function parseInputPairs(io: CliIo, pairs: readonly string[]): Record<str
   return out;
 }
 
-export function inputsFor(io: CliIo, runbook: Runbook, pairs: readonly string[]): Record<string, unknown> | undefined {
-  const given = parseInputPairs(io, pairs);
+/** The environment's form of an input: `RUNBOOK_INPUT_<name>`, which keeps a secret off the command line. */
+export const INPUT_ENV_PREFIX = 'RUNBOOK_INPUT_';
+
+/**
+ * The inputs the caller gave: `RUNBOOK_INPUT_<name>` variables for the runbook's declared inputs, then
+ * `--input name=value` pairs, which win.
+ */
+export function givenInputs(io: CliIo, runbook: Runbook, pairs: readonly string[]): Record<string, string> | undefined {
+  const fromFlags = parseInputPairs(io, pairs);
+  if (fromFlags === undefined) return undefined;
+  const fromEnv: Record<string, string> = {};
+  for (const input of runbook.inputs) {
+    const value = io.env[INPUT_ENV_PREFIX + input.name];
+    if (value !== undefined) fromEnv[input.name] = value;
+  }
+  return { ...fromEnv, ...fromFlags };
+}
+
+/** Resolved inputs, and the names the caller gave (journaled, so a resume knows which secrets to ask for). */
+export function inputsFor(io: CliIo, runbook: Runbook, pairs: readonly string[]): { values: Record<string, unknown>; given: string[] } | undefined {
+  const given = givenInputs(io, runbook, pairs);
   if (given === undefined) return undefined;
   const resolved = resolveInputs(runbook, given);
   printDiagnostics(io, resolved.diagnostics);
-  return hasErrors(resolved.diagnostics) ? undefined : resolved.value;
+  return hasErrors(resolved.diagnostics) || resolved.value === undefined ? undefined : { values: resolved.value, given: Object.keys(given) };
 }

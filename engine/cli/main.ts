@@ -63,14 +63,14 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
   withCommon(
     cli
       .command('resume')
-      .argument('[run-id]', 'the run to continue (default: the latest unfinished one)')
+      .argument('[run-id]', "the run to continue (default: the latest run of the inventory's cluster, if it did not succeed)")
       .description('continue an unfinished run from its checkpoint')
       .option('-y, --yes', 'answer confirmation gates with yes', false)
-      .option('--force', 'resume although the runbook or inventory changed since the run began', false)
+      .option('--force', 'resume although the runbook or inventory changed, or a later run changed the cluster, since the run began', false)
       .option('--rerun <step>', 'allow a step that started but never finished to run again (repeatable)', collect, []),
   ).action(async (runId: string | undefined, opts: Record<string, unknown>) =>
     run(async () =>
-      (await import('./run.js')).resumeCommand(io, runId, {
+      (await import('./resume.js')).resumeCommand(io, runId, {
         ...common(opts),
         yes: opts['yes'] === true,
         force: opts['force'] === true,

@@ -8,10 +8,6 @@ import { systemPorts } from '../io/system-ports.js';
 import { createLiveResolver } from '../actions/docker/cluster.js';
 import type { Ports } from '../actions/define.js';
 import type { Inventory } from '../inventory/types.js';
-import { loadRunbook } from '../dsl/validate.js';
-import { hasErrors } from '../dsl/diagnostics.js';
-import { loadInventory } from '../inventory/load.js';
-import { latestUnfinished, readRun } from '../journal/store.js';
 import { chooseReporter } from '../ui/reporters.js';
 import { PlainReporter } from '../ui/plain.js';
 import type { Reporter } from '../runner/events.js';
@@ -19,7 +15,7 @@ import type { Runbook } from '../dsl/types.js';
 import { formatPlan } from '../ui/plan.js';
 import { EXIT, exitForStatus } from './exit-codes.js';
 import { say, type CliIo, type CommonOptions } from './io.js';
-import { inputsFor, loadInventoryFor, loadRunbookFor, parseInputPairs, printDiagnostics } from './load.js';
+import { inputsFor, loadInventoryFor, loadRunbookFor } from './load.js';
 import { stateDirFrom } from './paths.js';
 
 export interface RunOptions extends CommonOptions {
@@ -28,13 +24,17 @@ export interface RunOptions extends CommonOptions {
 }
 
 /** Runbook, inventory and inputs, every problem printed; undefined when anything is invalid (exit 2). */
-function loadForRun(io: CliIo, name: string, options: CommonOptions): { runbook: Runbook; inventory?: Inventory; inputs: Record<string, unknown> } | undefined {
+function loadForRun(
+  io: CliIo,
+  name: string,
+  options: CommonOptions,
+): { runbook: Runbook; inventory?: Inventory; inputs: Record<string, unknown>; given: string[] } | undefined {
   const runbook = loadRunbookFor(io, name, options);
   const inv = loadInventoryFor(io, options);
   if (runbook === undefined || !inv.ok) return undefined;
   const inputs = inputsFor(io, runbook, options.input);
   if (inputs === undefined) return undefined;
-  return { runbook, inputs, ...(inv.inventory === undefined ? {} : { inventory: inv.inventory }) };
+  return { runbook, inputs: inputs.values, given: inputs.given, ...(inv.inventory === undefined ? {} : { inventory: inv.inventory }) };
 }
 
 export async function planCommand(io: CliIo, name: string, options: CommonOptions): Promise<number> {
@@ -60,11 +60,12 @@ export async function runCommand(io: CliIo, name: string, options: RunOptions): 
   if (options.dryRun) return planCommand(io, name, options);
   const loaded = loadForRun(io, name, options);
   if (loaded === undefined) return EXIT.invalid;
-  const { runbook, inputs, inventory } = loaded;
+  const { runbook, inputs, inventory, given } = loaded;
   const ports = systemPorts(io.stdin, io.stderr);
   const outcome = await executeRun({
     runbook,
     inputs,
+    givenInputs: given,
     ...(inventory === undefined ? {} : { inventory }),
     stateDir: stateDirFrom(options.stateDir, io.env, io.cwd),
     yes: options.yes,
@@ -78,11 +79,11 @@ export async function runCommand(io: CliIo, name: string, options: RunOptions): 
 }
 
 /** `on: manager` and `on: leader` resolved from the live cluster of the inventory. */
-function live(inventory: Inventory | undefined, ports: Ports, signal: AbortSignal): { live?: ReturnType<typeof createLiveResolver> } {
+export function live(inventory: Inventory | undefined, ports: Ports, signal: AbortSignal): { live?: ReturnType<typeof createLiveResolver> } {
   return inventory === undefined ? {} : { live: createLiveResolver(inventory, ports.docker, signal) };
 }
 
-async function closePorts(ports: Ports): Promise<void> {
+export async function closePorts(ports: Ports): Promise<void> {
   await Promise.all([ports.ssh.close(), ports.docker.close()]);
 }
 
@@ -98,86 +99,17 @@ function mayAsk(runbook: Runbook, inventory: Inventory | undefined, yes: boolean
   return runbook.steps.some((s) => s.action === 'manual' || s.action === 'runbook' || (byHand && s.action.startsWith('power.')));
 }
 
-function reporterFor(io: CliIo, options: CommonOptions & { yes: boolean }, runbook: Runbook, inventory: Inventory | undefined, resuming: boolean): Reporter {
+export function reporterFor(io: CliIo, options: CommonOptions & { yes: boolean }, runbook: Runbook, inventory: Inventory | undefined, resuming: boolean): Reporter {
   const asks = resuming || mayAsk(runbook, inventory, options.yes);
   if (asks && !options.json && io.stdin.isTTY === true) return new PlainReporter(io.stderr);
   return chooseReporter({ json: options.json, out: options.json ? io.stdout : io.stderr, env: io.env });
 }
 
-function finish(io: CliIo, status: Parameters<typeof exitForStatus>[0], runId: string, error: Error | undefined): number {
+export function finish(io: CliIo, status: Parameters<typeof exitForStatus>[0], runId: string, error: Error | undefined): number {
   if (status === 'failed' || status === 'interrupted') {
     say(io, `run ${runId} ${status}${error === undefined ? '' : `: ${error.message}`}; continue it with: runbook resume ${runId}`);
   } else if (status === 'refused' && error !== undefined) {
     say(io, `refused: ${error.message}`);
   }
   return exitForStatus(status);
-}
-
-export interface ResumeOptions extends CommonOptions {
-  readonly yes: boolean;
-  readonly force: boolean;
-  readonly rerun: string[];
-}
-
-export async function resumeCommand(io: CliIo, runIdArg: string | undefined, options: ResumeOptions): Promise<number> {
-  const stateDir = stateDirFrom(options.stateDir, io.env, io.cwd);
-  const runId = runIdArg ?? (await latestUnfinished(stateDir))?.runId;
-  if (runId === undefined) {
-    say(io, `error: no unfinished run in ${stateDir}; list runs with: runbook runs`);
-    return EXIT.invalid;
-  }
-  const { state, dir } = await readRun(stateDir, runId);
-  if (state.status === 'succeeded') {
-    say(io, `run ${runId} already succeeded; nothing to resume`);
-    return EXIT.ok;
-  }
-  const loaded = loadRunbook(state.runbookFile);
-  printDiagnostics(io, loaded.diagnostics);
-  if (hasErrors(loaded.diagnostics) || loaded.value === undefined) return EXIT.invalid;
-  const runbook = loaded.value;
-  if (runbook.hash !== state.runbookHash && !options.force) {
-    say(io, `error: ${state.runbookFile} changed since run ${runId} began; resuming could run a different procedure. ` +
-      'Check the change, then resume with --force');
-    return EXIT.invalid;
-  }
-  let inventory;
-  const inventoryFile = options.inventory ?? state.inventoryFile;
-  if (inventoryFile !== undefined) {
-    const inv = loadInventory(inventoryFile);
-    printDiagnostics(io, inv.diagnostics);
-    if (hasErrors(inv.diagnostics) || inv.value === undefined) return EXIT.invalid;
-    inventory = inv.value;
-    if (state.inventoryHash !== undefined && inventory.hash !== state.inventoryHash && !options.force) {
-      say(io, `error: ${inventoryFile} changed since run ${runId} began. Check the change, then resume with --force`);
-      return EXIT.invalid;
-    }
-  }
-  const given = parseInputPairs(io, options.input);
-  if (given === undefined) return EXIT.invalid;
-  const inputs: Record<string, unknown> = { ...state.inputs };
-  const missing: string[] = [];
-  for (const name of state.secretInputs) {
-    const value = given[name];
-    if (value !== undefined) inputs[name] = value;
-    else if (runbook.inputs.find((i) => i.name === name)?.required === true) missing.push(name);
-  }
-  if (missing.length > 0) {
-    say(io, `error: secret inputs are never stored; give them again: ${missing.map((m) => `--input ${m}=…`).join(' ')}`);
-    return EXIT.invalid;
-  }
-  const ports = systemPorts(io.stdin, io.stderr);
-  const outcome = await executeRun({
-    runbook,
-    inputs,
-    ...(inventory === undefined ? {} : { inventory }),
-    stateDir,
-    yes: options.yes,
-    ports,
-    reporters: [reporterFor(io, options, runbook, inventory, true)],
-    signal: io.signal,
-    env: io.env,
-    resume: { state, dir, rerun: options.rerun },
-    ...live(inventory, ports, io.signal),
-  }).finally(() => closePorts(ports));
-  return finish(io, outcome.status, outcome.runId, outcome.error);
 }

@@ -8,6 +8,7 @@ import { loadRunbook } from '../dsl/validate.js';
 import { loadInventory } from '../inventory/load.js';
 import { parseJournal } from '../journal/records.js';
 import { listRuns, readRun } from '../journal/store.js';
+import { supersededRuns } from '../journal/superseded.js';
 import { formatRuns, formatTimeline } from '../ui/runs.js';
 import { EXIT } from './exit-codes.js';
 import { listRunbookFiles, runbookDirs } from './find-runbook.js';
@@ -19,12 +20,14 @@ import { resolve } from 'node:path';
 
 export async function runsCommand(io: CliIo, options: CommonOptions): Promise<number> {
   const runs = await listRuns(stateDirFrom(options.stateDir, io.env, io.cwd));
+  const superseded = supersededRuns(runs);
   if (options.json) {
     for (const r of runs) {
-      io.stdout.write(JSON.stringify({ runId: r.runId, runbook: r.runbook, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt }) + '\n');
+      const by = superseded.get(r.runId)?.runId;
+      io.stdout.write(JSON.stringify({ runId: r.runId, runbook: r.runbook, cluster: r.cluster, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt, ...(by === undefined ? {} : { supersededBy: by }) }) + '\n');
     }
   } else {
-    io.stdout.write(formatRuns(runs));
+    io.stdout.write(formatRuns(runs, superseded));
   }
   return EXIT.ok;
 }

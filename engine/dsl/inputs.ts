@@ -19,6 +19,14 @@ export function resolveInputs(
   return resolveWith(runbook, given, (text, input) => readValue(text as string, input.type), COMMAND_LINE);
 }
 
+/**
+ * Only the given values parsed and checked, no defaults and nothing required: what a resume adds to the
+ * inputs its journal kept (secret ones, which are never written).
+ */
+export function checkGivenInputs(runbook: Runbook, given: Readonly<Record<string, string>>): Loaded<Record<string, unknown>> {
+  return resolveWith(runbook, given, (text, input) => readValue(text as string, input.type), COMMAND_LINE, false);
+}
+
 /** The same for values that already have their types: the `inputs` a step gives a sub-runbook. */
 export function resolveInputValues(
   runbook: Runbook,
@@ -33,6 +41,7 @@ function resolveWith(
   given: Readonly<Record<string, unknown>>,
   read: (value: unknown, input: InputDecl) => unknown,
   source: SourceRef,
+  complete = true,
 ): Loaded<Record<string, unknown>> {
   const declared = new Map(runbook.inputs.map((input) => [input.name, input]));
   const values: Record<string, unknown> = {};
@@ -56,7 +65,7 @@ function resolveWith(
     if (problem === undefined) values[name] = value;
     else diagnostics.push(problem);
   }
-  for (const input of runbook.inputs) {
+  for (const input of complete ? runbook.inputs : []) {
     if (Object.hasOwn(values, input.name) || Object.hasOwn(given, input.name)) continue;
     if (input.default !== undefined) values[input.name] = structuredClone(input.default);
     else if (input.required) {

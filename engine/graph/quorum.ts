@@ -75,10 +75,17 @@ function hasQuorum(f: RaftFigures): boolean {
 }
 
 /**
- * Judges a step that takes one manager's vote away. `subject` names the manager in the explanation.
+ * Judges a step that takes one manager's vote away. `subject` names the manager in the explanation;
+ * `note` says what else was counted (`counted with off@node2 (in flight)`).
  */
-export function judgeVoteChange(before: RaftFigures, change: VoteChange, member: MemberState, subject: string): QuorumVerdict {
-  const verb = change === 'stop' ? 'stopping' : 'demoting';
+export function judgeVoteChange(
+  before: RaftFigures,
+  change: VoteChange,
+  member: MemberState,
+  subject: string,
+  options: { readonly verb?: string; readonly note?: string } = {},
+): QuorumVerdict {
+  const verb = options.verb ?? (change === 'stop' ? 'stopping' : 'demoting');
   if (change === 'demote' && before.managers <= 1) {
     return {
       type: 'last-manager',
@@ -90,7 +97,7 @@ export function judgeVoteChange(before: RaftFigures, change: VoteChange, member:
   const managers = change === 'demote' ? before.managers - 1 : before.managers;
   const reachable = member === 'reachable' ? before.reachable - 1 : before.reachable;
   const after = figures(managers, reachable);
-  const head = `after ${verb} ${subject} (${member}): ${describeFigures(after)}`;
+  const head = `after ${verb} ${subject} (${member})${options.note === undefined ? '' : `, ${options.note}`}: ${describeFigures(after)}`;
   if (hasQuorum(after)) {
     return { type: 'safe', before, after, explanation: `${head}: quorum kept (${after.reachable} ≥ ${after.quorum})` };
   }

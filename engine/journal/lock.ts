@@ -1,5 +1,5 @@
 /**
- * One run at a time per cluster and runbook. proper-lockfile's lock is a directory created with
+ * One mutating run at a time per cluster (without an inventory: per runbook). proper-lockfile's lock is a directory created with
  * mkdir (atomic, also on NFS) whose mtime the holder keeps fresh; the holder's identity is written
  * as JSON beside it so a refusal can say who holds the lock and a dead holder on this host can be
  * recognised at once instead of after the staleness timeout.
@@ -19,12 +19,15 @@ export interface LockHolder {
   /** ISO time the run started. */
   startedAt: string;
   runId: string;
+  /** The runbook the holder runs. */
+  runbook?: string;
 }
 
-/** What the lock is for: one runbook on one cluster. */
+/** What the lock is for: a whole cluster, or (runs without an inventory) one runbook. */
 export interface LockKey {
   cluster: string;
   runbook: string;
+  scope: 'cluster' | 'runbook';
 }
 
 export interface RunLock {
@@ -54,7 +57,7 @@ export async function acquireRunLock(
 ): Promise<RunLock> {
   const dir = join(stateDir, 'locks');
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const base = join(dir, `${fileSafe(key.cluster)}--${fileSafe(key.runbook)}`);
+  const base = join(dir, key.scope === 'cluster' ? `cluster--${fileSafe(key.cluster)}` : `${fileSafe(key.cluster)}--${fileSafe(key.runbook)}`);
   const lockPath = `${base}.lock`;
   const holderPath = `${base}.holder.json`;
   const staleMs = options.staleMs ?? 30_000;
@@ -153,7 +156,13 @@ async function readHolder(path: string): Promise<{ holder: LockHolder; text: str
     const value = JSON.parse(text) as Partial<LockHolder>;
     if (typeof value.pid !== 'number' || typeof value.host !== 'string') return undefined;
     return {
-      holder: { pid: value.pid, host: value.host, startedAt: String(value.startedAt ?? '?'), runId: String(value.runId ?? '?') },
+      holder: {
+        pid: value.pid,
+        host: value.host,
+        startedAt: String(value.startedAt ?? '?'),
+        runId: String(value.runId ?? '?'),
+        ...(typeof value.runbook === 'string' ? { runbook: value.runbook } : {}),
+      },
       text,
     };
   } catch {
@@ -168,7 +177,10 @@ async function writeHolder(path: string, holder: LockHolder): Promise<void> {
 }
 
 function lockedError(key: LockKey, lockPath: string, holder: LockHolder | undefined): RunbookError {
-  const what = `runbook "${key.runbook}" on cluster "${key.cluster}" is already running`;
+  const what =
+    key.scope === 'cluster'
+      ? `cluster "${key.cluster}" is busy: ${holder?.runbook === undefined ? 'another run' : `runbook "${holder.runbook}"`} holds its lock (one run that changes a cluster at a time)`
+      : `runbook "${key.runbook}" is already running`;
   if (holder === undefined) {
     return new RunbookError(
       'LOCKED',

@@ -25,6 +25,8 @@ export interface InstanceState {
   readonly skipReason?: string;
   readonly startedAt?: string;
   readonly endedAt?: string;
+  /** The vote it takes away (from its `step.started`): a resume counts it until the swarm shows it. */
+  readonly quorum?: { readonly node: string; readonly kind: 'stop' | 'restart' | 'demote' };
 }
 
 /** A run as its journal tells it. */
@@ -39,12 +41,18 @@ export interface RunState {
   readonly cluster?: string;
   readonly inputs: Readonly<Record<string, unknown>>;
   readonly secretInputs: readonly string[];
+  /** Names of the inputs given at the start; undefined in journals written before they were recorded. */
+  readonly givenInputs?: readonly string[];
   /** `running`: no `run.finished` after the last `run.started` (still running, or killed). */
   readonly status: 'running' | 'succeeded' | 'failed' | 'interrupted' | 'refused';
   /** Time of the first start. */
   readonly startedAt: string;
   /** Time of the last finish, absent while running. */
   readonly finishedAt?: string;
+  /** Time of the last record: when the run was last seen doing anything. */
+  readonly lastRecordAt: string;
+  /** Every step only reads: the run never supersedes another. */
+  readonly readOnly: boolean;
   /** Latest state per instance, in the order instances first appeared. */
   readonly instances: ReadonlyMap<string, InstanceState>;
   /** Gate answers by gate name; a later answer replaces an earlier one. */
@@ -78,8 +86,11 @@ export function replay(records: readonly JournalRecord[]): RunState {
     runbookHash: first.runbookHash,
     inputs: first.inputs,
     secretInputs: first.secretInputs,
+    ...(first.givenInputs === undefined ? {} : { givenInputs: first.givenInputs }),
     status: 'running',
     startedAt: first.ts,
+    lastRecordAt: records[records.length - 1]?.ts ?? first.ts,
+    readOnly: first.readOnly === true,
     attemptsTotal: 0,
     records: records.length,
   };
@@ -123,6 +134,7 @@ export function replay(records: readonly JournalRecord[]): RunState {
           attempts: count(r.instance, r.attempt),
           secretOutputs: [],
           startedAt: r.ts,
+          ...(r.quorum === undefined ? {} : { quorum: r.quorum }),
         });
         break;
       }
@@ -145,6 +157,7 @@ export function replay(records: readonly JournalRecord[]): RunState {
           outputs: r.outputs,
           secretOutputs: r.secretOutputs,
           ...(prev?.startedAt === undefined ? {} : { startedAt: prev.startedAt }),
+          ...(prev?.quorum === undefined ? {} : { quorum: prev.quorum }),
           endedAt: r.ts,
         });
         break;
@@ -159,6 +172,7 @@ export function replay(records: readonly JournalRecord[]): RunState {
           error: r.error,
           tolerated: r.tolerated,
           ...(prev?.startedAt === undefined ? {} : { startedAt: prev.startedAt }),
+          ...(prev?.quorum === undefined ? {} : { quorum: prev.quorum }),
           endedAt: r.ts,
         });
         break;

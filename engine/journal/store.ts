@@ -85,12 +85,6 @@ export async function listRuns(
   return runs.sort((a, b) => compare(b.startedAt, a.startedAt) || compare(b.runId, a.runId));
 }
 
-/** The newest run that can be resumed: still running (or killed), failed, interrupted, or refused by a gate or guard. */
-export async function latestUnfinished(stateDir: string): Promise<RunState | undefined> {
-  const runs = await listRuns(stateDir);
-  return runs.find((r) => r.status !== 'succeeded');
-}
-
 function checkRunId(runId: string): void {
   if (!RUN_ID.test(runId)) {
     throw new RunbookError('NOT_FOUND', `"${runId}" is not a run id; run ids look like 20261122T041233Z-3f9a1c`);

@@ -2,6 +2,7 @@
  * What a run emits. The runner only emits these; the journal, listr2, plain lines and `--json`
  * are reporters that listen. Values here are already masked: no secret ever reaches an event.
  */
+import type { EffectKind } from '../graph/quorum-admission.js';
 
 export type RunStatus = 'succeeded' | 'failed' | 'interrupted' | 'refused';
 
@@ -31,12 +32,21 @@ export type RunEvent =
       readonly inputs: Readonly<Record<string, unknown>>;
       /** Names of inputs marked secret: their values are never written. */
       readonly secretInputs: readonly string[];
+      /** Names of the inputs the caller gave, never their values: a resume asks again for the secret ones. */
+      readonly givenInputs?: readonly string[];
+      /** Only reads (every step): such a run takes no lock and never supersedes an unfinished run. */
+      readonly readOnly?: boolean;
       readonly resumed: boolean;
       readonly pid: number;
       readonly host: string;
     }
   | { readonly type: 'plan.ready'; readonly steps: readonly { readonly step: string; readonly name: string; readonly needs: readonly string[] }[] }
-  | ({ readonly type: 'step.started'; readonly attempt: number } & StepInstanceRef)
+  | ({
+      readonly type: 'step.started';
+      readonly attempt: number;
+      /** The vote the instance takes away, journaled so a resume counts it until the swarm shows it. */
+      readonly quorum?: { readonly node: string; readonly kind: EffectKind };
+    } & StepInstanceRef)
   | ({ readonly type: 'step.log'; readonly stream: 'stdout' | 'stderr' | 'info'; readonly line: string } & StepInstanceRef)
   | ({
       readonly type: 'step.retrying';

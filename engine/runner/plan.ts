@@ -25,6 +25,7 @@ import { callWithTimeout } from './attempt.js';
 import { interpolateWith, outputsOf, secretNames } from './with.js';
 import { baseContext, instanceContext, type BaseContext } from './context.js';
 import { expandStep, type Instance } from './instances.js';
+import { PlanQuorum, type PlannedEffect } from './plan-quorum.js';
 
 export interface PlannedInstance {
   readonly instance: string;
@@ -46,6 +47,8 @@ export interface PlannedStep {
   readonly confirm?: string;
   readonly deferred?: string;
   readonly instances: readonly PlannedInstance[];
+  /** The quorum verdict of the step's instances together, and with steps that may run at the same time. */
+  readonly quorum?: readonly string[];
   readonly error?: string;
 }
 
@@ -97,7 +100,8 @@ export async function planRun(request: PlanRequest): Promise<Plan> {
     env: request.env,
   });
   const steps: PlannedStep[] = [];
-  await planScope(request, runbook, base, '', masker, steps);
+  const quorum = new PlanQuorum(request.inventory, request.readOnlyPorts.docker, request.signal);
+  await planScope(request, runbook, base, '', masker, steps, quorum);
   const visibleInputs = Object.fromEntries(
     Object.entries(request.inputs).map(([k, v]) => [k, runbook.inputs.find((i) => i.name === k)?.secret === true ? '***' : v]),
   );
@@ -120,8 +124,11 @@ async function planScope(
   prefix: string,
   masker: SecretMasker,
   steps: PlannedStep[],
+  quorum: PlanQuorum,
 ): Promise<void> {
   const unknown = unknownIn(base);
+  const ancestors = ancestorsOf(runbook.steps, prefix);
+  const quorumSteps: string[] = [];
   for (const step of executionOrder(runbook.steps)) {
     const action = getAction(step.action);
     if (action === undefined) throw new RunbookError('INVALID', `unknown action "${step.action}"`);
@@ -161,9 +168,11 @@ async function planScope(
           envAllowList: child.runbook.env,
           env: request.env,
         });
-        await planScope(request, child.runbook, childBase, `${prefix}${step.id}/`, masker, steps);
+        await planScope(request, child.runbook, childBase, `${prefix}${step.id}/`, masker, steps, quorum);
         continue;
       }
+      const concurrentWith = new Set(quorumSteps.filter((s) => !(ancestors.get(prefix + step.id)?.has(s) ?? false)));
+      const effects: PlannedEffect[] = [];
       const expansion = await expandStep(step, action, base, request.inventory, request.live, unknown);
       const instances: PlannedInstance[] = [];
       for (const instance of expansion.instances) {
@@ -182,7 +191,13 @@ async function planScope(
           ...(request.inventory === undefined ? {} : { inventory: request.inventory }),
           log: () => undefined,
         };
-        const lines = await planLines(action, args, { ...actionContext, signal: request.signal }, expansion.deferred);
+        const lines = [...(await planLines(action, args, { ...actionContext, signal: request.signal }, expansion.deferred))];
+        const effect = expansion.deferred === undefined && when?.value !== 'false' ? action.quorumEffect?.(args, instance.target) : undefined;
+        if (effect !== undefined) {
+          const planned = { by: prefix + instance.id, effect };
+          effects.push(planned);
+          lines.push({ summary: await quorum.instanceLine(planned, step.allowQuorumLoss, concurrentWith) });
+        }
         let check: string | undefined;
         let read: string | undefined;
         if (when?.value !== 'false' && reads(action, args)) {
@@ -199,16 +214,36 @@ async function planScope(
           ...(read === undefined ? {} : { read }),
         });
       }
+      let together: string[] = [];
+      if (effects.length > 0) {
+        quorumSteps.push(prefix + step.id);
+        together = await quorum.stepLines(prefix + step.id, effects, step.concurrency ?? effects.length, step.allowQuorumLoss, concurrentWith);
+      }
       steps.push({
         ...head,
         ...(when === undefined ? {} : { when }),
         ...(expansion.deferred === undefined ? {} : { deferred: expansion.deferred }),
         instances,
+        ...(together.length === 0 ? {} : { quorum: together }),
       });
     } catch (e) {
       steps.push({ ...head, ...(when === undefined ? {} : { when }), instances: [], error: masker.mask(describeError(e)) });
     }
   }
+}
+
+/** Every step's transitive needs, by prefixed id: steps that are not among them may run at the same time. */
+function ancestorsOf(steps: readonly Step[], prefix: string): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const step of executionOrder(steps)) {
+    const all = new Set<string>();
+    for (const need of step.needs) {
+      all.add(prefix + need);
+      for (const a of out.get(prefix + need) ?? []) all.add(a);
+    }
+    out.set(prefix + step.id, all);
+  }
+  return out;
 }
 
 /** An action cannot plan for a target that is only known at run time: say so instead of failing. */

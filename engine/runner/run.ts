@@ -14,17 +14,22 @@ import type { LiveManagerResolver } from '../inventory/targets.js';
 import type { Inventory } from '../inventory/types.js';
 import { acquireRunLock } from '../journal/lock.js';
 import { createRunDir, newRunId } from '../journal/store.js';
+import type { RunState } from '../journal/replay.js';
 import { JournalWriter } from '../journal/writer.js';
 import { baseContext, instanceContext } from './context.js';
 import type { Reporter, RunStatus } from './events.js';
 import { passGate } from './gates.js';
 import { RunSession, type ResumeFrom } from './session.js';
+import { QuorumGate, type EarlierEffect } from './quorum-gate.js';
+import { changesNothing } from './read-only.js';
 import { runStep, type StepOutcome } from './step.js';
 
 export interface RunRequest {
   readonly runbook: Runbook;
   /** Resolved inputs, secrets included (they are masked before anything is written). */
   readonly inputs: Readonly<Record<string, unknown>>;
+  /** Names of the inputs the caller gave (the rest are defaults): a resume asks again for the secret ones. */
+  readonly givenInputs?: readonly string[];
   readonly inventory?: Inventory;
   readonly stateDir: string;
   readonly yes: boolean;
@@ -52,11 +57,14 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   // Every running instance listens for cancellation: a fan-out over 100 nodes is 100 listeners, not a leak.
   setMaxListeners(0, request.signal);
   const runId = request.resume?.state.runId ?? newRunId(new Date());
-  const lock = await acquireRunLock(
-    request.stateDir,
-    { cluster: request.inventory?.cluster ?? 'local', runbook: runbook.name },
-    { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), runId },
-  );
+  const readOnly = changesNothing(runbook);
+  const lock = readOnly
+    ? { release: async () => undefined }
+    : await acquireRunLock(
+        request.stateDir,
+        { cluster: request.inventory?.cluster ?? 'local', runbook: runbook.name, scope: request.inventory === undefined ? 'runbook' : 'cluster' },
+        { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), runId, runbook: runbook.name },
+      );
   let dir: string;
   let journal: JournalWriter;
   try {
@@ -87,6 +95,10 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
       resume: request.resume,
       live: request.live,
       env: request.env,
+      quorum:
+        request.inventory === undefined
+          ? undefined
+          : new QuorumGate(request.inventory, request.ports.docker, request.signal, earlierEffects(request.resume?.state)),
     },
     runbook,
     base,
@@ -107,6 +119,8 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
         : { inventoryFile: request.inventory.file, inventoryHash: request.inventory.hash, cluster: request.inventory.cluster }),
       inputs: Object.fromEntries(Object.entries(request.inputs).filter(([k]) => !secretInputs.includes(k))),
       secretInputs,
+      givenInputs: [...(request.givenInputs ?? [])],
+      ...(readOnly ? { readOnly: true } : {}),
       resumed: request.resume !== undefined,
       pid: process.pid,
       host: hostname(),
@@ -180,6 +194,17 @@ export async function schedule(session: RunSession, order: readonly Step[]): Pro
   const outcomes = await Promise.all(done.values());
   if (outcomes.some((o) => o === 'failed' || o === 'not-started' || o === 'aborted')) session.stopped = true;
   return outcomes;
+}
+
+/** Votes the run took away before it was resumed: counted until the swarm shows them. */
+function earlierEffects(state: RunState | undefined): EarlierEffect[] {
+  if (state === undefined) return [];
+  const out: EarlierEffect[] = [];
+  for (const i of state.instances.values()) {
+    if (i.quorum === undefined || i.status === 'skipped') continue;
+    out.push({ by: i.instance, effect: i.quorum, phase: i.status === 'succeeded' ? 'done' : 'uncertain' });
+  }
+  return out;
 }
 
 function verdict(session: RunSession): { status: RunStatus; error?: Error } {

@@ -12,6 +12,7 @@ import type { RunState } from '../journal/replay.js';
 import { SecretMasker } from '../secrets.js';
 import type { BaseContext } from './context.js';
 import type { Reporter, RunEvent } from './events.js';
+import type { QuorumGate } from './quorum-gate.js';
 
 export interface ResumeFrom {
   readonly state: RunState;
@@ -33,6 +34,8 @@ export interface RunShared {
   /** The runner's environment; each runbook sees only the variables its `env:` lists. */
   readonly env: NodeJS.ProcessEnv;
   readonly masker: SecretMasker;
+  /** Judges every instance that takes a manager's vote away, with everything else in flight; none without an inventory. */
+  readonly quorum: QuorumGate | undefined;
   /** Set after the first failure that is not tolerated: no new step starts. */
   stopped: boolean;
   /** The first refusal (gate or guard), which decides exit code 3. */
@@ -83,6 +86,9 @@ export class RunSession {
   }
   get masker(): SecretMasker {
     return this.shared.masker;
+  }
+  get quorum(): QuorumGate | undefined {
+    return this.shared.quorum;
   }
   get stopped(): boolean {
     return this.shared.stopped;

@@ -6,7 +6,7 @@
  */
 import { dirname } from 'node:path';
 import pLimit from 'p-limit';
-import type { ActionContext, ActionDefinition } from '../actions/define.js';
+import type { ActionContext, ActionDefinition, QuorumEffect } from '../actions/define.js';
 import { getAction } from '../actions/index.js';
 import type { Step } from '../dsl/types.js';
 import { describeError, RunbookError } from '../errors.js';
@@ -20,6 +20,7 @@ import { allowRerun, passGate } from './gates.js';
 import { expandStep, type Instance } from './instances.js';
 import { runSubRunbook } from './sub-runbook.js';
 import { expressionValue, interpolateWith, outputsOf, secretNames } from './with.js';
+import type { Admitted, EffectRequest } from './quorum-gate.js';
 import type { RunSession } from './session.js';
 
 /** How a step ended, as far as its dependents are concerned. */
@@ -50,7 +51,10 @@ export async function runStep(session: RunSession, step: Step): Promise<StepOutc
   }
   const expansion = await expandStep(step, action, session.base, session.inventory, session.live);
   if (expansion.multi) session.base.steps[step.id] = { outputs: {} };
-  const limit = pLimit(step.concurrency ?? Math.max(1, expansion.instances.length));
+  const concurrency = step.concurrency ?? Math.max(1, expansion.instances.length);
+  const refused = await admitTogether(session, step, action, expansion.instances, concurrency);
+  if (refused) return 'failed';
+  const limit = pLimit(concurrency);
   let failures = 0;
   const outcomes = await Promise.all(
     expansion.instances.map((instance) =>
@@ -74,6 +78,55 @@ export async function runStep(session: RunSession, step: Step): Promise<StepOutc
   }
   if (outcomes.includes('tolerated')) return 'tolerated';
   return outcomes.every((o) => o === 'skipped') ? 'skipped' : 'succeeded';
+}
+
+/**
+ * The quorum gate's look at the whole step before any instance starts: instances that together would
+ * lose the majority are refused at once, every one of them, with nothing done. True when refused.
+ */
+async function admitTogether(
+  session: RunSession,
+  step: Step,
+  action: ActionDefinition<Record<string, unknown>>,
+  instances: readonly Instance[],
+  concurrency: number,
+): Promise<boolean> {
+  const gate = session.quorum;
+  if (gate === undefined || action.quorumEffect === undefined || instances.length < 2) return false;
+  const requests: EffectRequest[] = [];
+  for (const instance of instances) {
+    const ref = refOf(session, step, instance);
+    if (session.resume?.state.instances.get(ref.instance)?.status === 'succeeded') continue;
+    const effect = effectOf(session, step, action, instance);
+    if (effect === undefined) continue;
+    requests.push({ by: ref.instance, effect, allowQuorumLoss: step.allowQuorumLoss, log: (line) => session.emit({ type: 'step.log', ...ref, stream: 'info', line }) });
+  }
+  try {
+    await gate.admitStep(session.prefix + step.id, requests, concurrency);
+    return false;
+  } catch (e) {
+    if (!(e instanceof RunbookError && e.code === 'GUARD_REFUSED')) throw e;
+    session.refusal ??= e;
+    session.stopped = true;
+    for (const instance of instances) {
+      const ref = refOf(session, step, instance);
+      if (session.resume?.state.instances.get(ref.instance)?.status === 'started') continue;
+      session.emit({ type: 'step.skipped', ...ref, reason: 'refused', detail: e.message });
+    }
+    return true;
+  }
+}
+
+/** The vote an instance takes away; undefined when none, or when its `with` cannot be read yet. */
+function effectOf(session: RunSession, step: Step, action: ActionDefinition<Record<string, unknown>>, instance: Instance): QuorumEffect | undefined {
+  if (action.quorumEffect === undefined) return undefined;
+  try {
+    const ctx = instanceContext(session.base, { item: instance.item, target: instance.target });
+    return action.quorumEffect(interpolateWith(step, action, ctx, { quote: session.ports.shell.quote }), instance.target);
+  } catch {
+    // The instance fails on its own `with` when it runs.
+    return undefined;
+  }
 }
 
 function refOf(session: RunSession, step: Step, instance: Instance): StepInstanceRef {
@@ -129,8 +182,21 @@ async function runInstance(
     if (action.guard !== undefined) {
       await callWithTimeout(action, args, actionContext, session.signal, step.timeoutMs, 'guard');
     }
-    await confirm?.();
-    return await attempts(session, step, action, instance, ref, args, ctx, actionContext, multi, held);
+    const effect = session.quorum === undefined ? undefined : action.quorumEffect?.(args, instance.target);
+    const admitted: Admitted | undefined =
+      effect === undefined
+        ? undefined
+        : await session.quorum?.admit({ by: ref.instance, effect, allowQuorumLoss: step.allowQuorumLoss, log: (line) => actionContext.log('info', line) });
+    let outcome: InstanceOutcome | undefined;
+    try {
+      await confirm?.();
+      outcome = await attempts(session, step, action, instance, ref, args, ctx, actionContext, multi, held, effect);
+    } finally {
+      admitted?.end(outcome === undefined ? 'not-run' : outcome === 'succeeded' ? 'succeeded' : 'failed');
+    }
+    const started = outcome === 'succeeded' ? action.startsNode?.(args, instance.target) : undefined;
+    if (started !== undefined) session.quorum?.started(started);
+    return outcome;
   } catch (e) {
     if (session.signal.aborted) return 'aborted';
     if (e instanceof RunbookError && (e.code === 'GATE_REFUSED' || e.code === 'GUARD_REFUSED')) {
@@ -155,12 +221,13 @@ async function attempts(
   actionContext: Omit<ActionContext, 'signal'>,
   multi: boolean,
   held: { stream: 'stdout' | 'stderr' | 'info'; line: string }[],
+  effect: QuorumEffect | undefined,
 ): Promise<InstanceOutcome> {
   const policy = step.retry ?? { attempts: 1, delayMs: 0, backoff: 1 };
   let delay = policy.delayMs;
   for (let attempt = 1; ; attempt += 1) {
     const started = session.ports.clock.now();
-    session.emit({ type: 'step.started', ...ref, attempt });
+    session.emit({ type: 'step.started', ...ref, attempt, ...(effect === undefined ? {} : { quorum: effect }) });
     await session.flush();
     try {
       const result = await callWithTimeout(action, args, actionContext, session.signal, step.timeoutMs);

@@ -20,6 +20,7 @@ export function formatPlan(plan: Plan): string {
     if (step.when !== undefined) out.push(`       when ${step.when.expression} → ${step.when.value}`);
     if (step.confirm !== undefined) out.push(`       gate: "${step.confirm}"`);
     if (step.deferred !== undefined) out.push(`       ${step.deferred} (known at run time)`);
+    for (const line of step.quorum ?? []) out.push(`       ${line}`);
     if (step.error !== undefined) out.push(`       cannot plan: ${step.error}`);
     else if (step.instances.length === 0 && step.deferred === undefined) out.push('       no instances: its foreach list is empty');
     for (const instance of step.instances) {

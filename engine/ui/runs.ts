@@ -6,8 +6,9 @@ import type { RunState } from '../journal/replay.js';
 
 function duration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
+  if (ms < 59_950) return `${(ms / 1000).toFixed(1)}s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
 }
 
 function elapsed(state: RunState): string {
@@ -15,10 +16,18 @@ function elapsed(state: RunState): string {
   return duration(Date.parse(state.finishedAt) - Date.parse(state.startedAt));
 }
 
-export function formatRuns(runs: readonly RunState[]): string {
+/**
+ * One line per run. `superseded` marks unfinished runs a later run on their cluster moved on from:
+ * resuming one of them is refused unless forced.
+ */
+export function formatRuns(runs: readonly RunState[], superseded: ReadonlyMap<string, RunState> = new Map()): string {
   if (runs.length === 0) return 'no runs yet\n';
-  const rows = runs.map((r) => [r.runId, r.runbook, r.status, r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), elapsed(r)]);
-  const head = ['RUN', 'RUNBOOK', 'STATUS', 'STARTED', 'DURATION'];
+  const rows = runs.map((r) => {
+    const by = superseded.get(r.runId);
+    const note = by === undefined ? '' : `superseded by ${by.runId} (${by.runbook})`;
+    return [r.runId, r.runbook, r.status, r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), elapsed(r), note];
+  });
+  const head = ['RUN', 'RUNBOOK', 'STATUS', 'STARTED', 'DURATION', superseded.size > 0 ? 'NOTE' : ''];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
   return [line(head), ...rows.map(line)].join('\n') + '\n';

@@ -34,6 +34,8 @@ export interface LiveManager {
 export interface FindManagerOptions {
   /** Inventory nodes not to ask (e.g. the one being demoted). */
   readonly exclude?: readonly string[];
+  /** An inventory node to ask first (the one that answered last time). */
+  readonly prefer?: string;
   readonly probeTimeoutMs?: number;
 }
 
@@ -49,8 +51,9 @@ export async function findManager(
 ): Promise<LiveManager> {
   const exclude = new Set(options.exclude ?? []);
   const candidates = [
-    ...inventory.nodes.filter((n) => n.role === 'manager'),
-    ...inventory.nodes.filter((n) => n.role !== 'manager'),
+    ...inventory.nodes.filter((n) => n.name === options.prefer),
+    ...inventory.nodes.filter((n) => n.role === 'manager' && n.name !== options.prefer),
+    ...inventory.nodes.filter((n) => n.role !== 'manager' && n.name !== options.prefer),
   ].filter((n) => !exclude.has(n.name));
   const failures: string[] = [];
   for (const node of candidates) {

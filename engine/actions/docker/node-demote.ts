@@ -6,7 +6,6 @@ import { defineAction } from '../define.js';
 import { lookupNode } from './cluster.js';
 import { durationMs } from '../poll.js';
 import { NODE_FIELD, TIMEOUT_FIELD } from './fields.js';
-import { guardVote } from './guard.js';
 import { readNodes } from './live-nodes.js';
 import { applyNodeChange, planNodeChange } from './node-update.js';
 import { hasRole } from './role.js';
@@ -38,8 +37,8 @@ export const dockerNodeDemote = defineAction<NodeDemoteWith>({
       ? { satisfied: true, detail: `${args.node} is already a worker outside Raft` }
       : { satisfied: false, detail: `${args.node} is a manager` };
   },
-  guard(args, ctx) {
-    return guardVote(ctx, apiNode(ctx, 'docker.node.demote').target, args.node, 'demote');
+  quorumEffect(args) {
+    return { node: args.node, kind: 'demote' };
   },
   run(args, ctx) {
     return applyNodeChange(ctx, 'docker.node.demote', args.node, { role: 'worker' }, durationMs(args.timeout, 60_000));

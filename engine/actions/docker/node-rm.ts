@@ -1,7 +1,7 @@
 /**
  * `docker.node.rm`: remove a node's entry from the swarm. A node that is still Ready needs `force`; a
- * manager still in Raft must be demoted first (swarm refuses otherwise), and the quorum guard judges
- * it as a demotion. `id` removes one entry when a name is ambiguous (a stale Down entry).
+ * manager still in Raft must be demoted first (swarm refuses otherwise), and the runner's quorum gate
+ * judges it as a demotion. `id` removes one entry when a name is ambiguous (a stale Down entry).
  */
 import { RunbookError } from '../../errors.js';
 import { defineAction } from '../define.js';
@@ -9,7 +9,6 @@ import type { ActionContext, PlanLine } from '../define.js';
 import type { SwarmNode } from './api-types.js';
 import { entriesFor, lookupNode } from './cluster.js';
 import { NODE_FIELD } from './fields.js';
-import { enforce, quorumPlanLine, verdictFor } from './guard.js';
 import { planSubject, readNodes } from './live-nodes.js';
 import { apiNode } from './target.js';
 
@@ -61,9 +60,6 @@ export const dockerNodeRm = defineAction<NodeRmWith>({
     const lines: PlanLine[] = [{ summary: `remove ${name} from the swarm`, call: `DELETE /nodes/${id}?force=${args.force === true}` }];
     if (subject.type === 'known') {
       lines.push({ summary: `${name} now: ${subject.subject.Status?.State ?? 'unknown'}, role ${subject.subject.Spec.Role}` });
-      if (subject.subject.ManagerStatus !== undefined && subject.subject.ManagerStatus !== null) {
-        lines.push(quorumPlanLine(ctx, verdictFor(subject.nodes, subject.subject, name, 'demote'), name));
-      }
     } else if (args.id === undefined) {
       lines.push({ summary: `live state unknown now: ${subject.problem}` });
     }
@@ -75,10 +71,8 @@ export const dockerNodeRm = defineAction<NodeRmWith>({
       ? { satisfied: true, detail: `${label(args)} is not in the swarm` }
       : { satisfied: false, detail: `${label(args)} is in the swarm (${found.map((n) => n.ID).join(', ')})` };
   },
-  async guard(args, ctx) {
-    const nodes = await readNodes(ctx, apiNode(ctx, 'docker.node.rm'));
-    const subject = one(nodes, args, ctx);
-    enforce(ctx, verdictFor(nodes, subject, label(args), 'demote'));
+  quorumEffect(args) {
+    return { node: label(args), kind: 'demote' };
   },
   async run(args, ctx) {
     const api = apiNode(ctx, 'docker.node.rm');

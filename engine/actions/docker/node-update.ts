@@ -1,14 +1,13 @@
 /**
  * `docker.node.update`: labels (merged or replaced), availability and role of a node, sent as the
  * whole spec with its current version and retried on "update out of sequence". A role change waits
- * until it has taken effect; a demotion passes the quorum guard first.
+ * until it has taken effect; a demotion passes the runner's quorum gate first.
  */
 import { defineAction } from '../define.js';
 import type { ActionContext, PlanLine } from '../define.js';
 import { lookupNode, updateNode } from './cluster.js';
 import { durationMs } from '../poll.js';
 import { NODE_FIELD, TIMEOUT_FIELD } from './fields.js';
-import { guardVote, quorumPlanLine, verdictFor } from './guard.js';
 import { planSubject, readNodes, updateCall } from './live-nodes.js';
 import { desiredSpec, shownFields, type NodeChange } from './node-spec.js';
 import { hasRole, waitRole } from './role.js';
@@ -62,7 +61,6 @@ export async function planNodeChange(ctx: ActionContext, action: string, name: s
     return lines;
   }
   lines.push({ summary: `${name} now: role ${subject.subject.Spec.Role}, availability ${subject.subject.Spec.Availability}, labels ${JSON.stringify(subject.subject.Spec.Labels ?? {})}` });
-  if (change.role === 'worker') lines.push(quorumPlanLine(ctx, verdictFor(subject.nodes, subject.subject, name, 'demote'), name));
   if (change.role !== undefined) lines.push({ summary: `then poll until ${name} is a ${change.role === 'manager' ? 'reachable manager' : 'worker outside Raft'}`, call: 'GET /nodes' });
   return lines;
 }
@@ -97,9 +95,8 @@ export const dockerNodeUpdate = defineAction<NodeUpdateWith>({
       ? { satisfied: true, detail: `${args.node} is already as wanted` }
       : { satisfied: false, detail: `${args.node} differs` };
   },
-  async guard(args, ctx) {
-    if (args.role !== 'worker') return;
-    await guardVote(ctx, apiNode(ctx, 'docker.node.update').target, args.node, 'demote');
+  quorumEffect(args) {
+    return args.role === 'worker' ? { node: args.node, kind: 'demote' } : undefined;
   },
   run(args, ctx) {
     return applyNodeChange(ctx, 'docker.node.update', args.node, args, durationMs(args.timeout, 60_000));

@@ -2,7 +2,8 @@
  * `docker.daemon.restart`: restart a node's dockerd — `systemctl restart docker` over SSH unless
  * `command` (over SSH) or `local_command` (on the runner's machine, `{node}` → quoted name) says
  * otherwise — then wait until `GET /info` answers and the node is back in its swarm. Restarting a
- * reachable manager needs the others to keep the quorum (R − 1 ≥ Q(M)).
+ * reachable manager needs the others to keep the quorum (R − 1 ≥ Q(M)): the runner's quorum gate
+ * judges that while the restart runs.
  */
 import { describeError, RunbookError } from '../../errors.js';
 import { sshTargetOf } from '../../inventory/ssh-target.js';
@@ -11,7 +12,6 @@ import { defineAction } from '../define.js';
 import { commandFailed, withSudo } from '../ssh/target.js';
 import { engineApiOf, nodeOf } from './engine-api.js';
 import { durationMs, durationSchema, pollUntil } from '../poll.js';
-import { guardStop, stopPlanLine } from './quorum-guard.js';
 
 export interface DaemonRestartWith {
   command?: string;
@@ -75,20 +75,18 @@ export const daemonRestart = defineAction<DaemonRestartWith>({
   idempotent: false,
   // A restart must name its node: no default manager is picked for it.
   defaultTarget: 'local',
-  async plan(args, ctx) {
+  plan(args, ctx) {
     const node = nodeOf(ctx, 'docker.daemon.restart');
     const quote = ctx.ports.shell.quote;
-    const quorum = await stopPlanLine(ctx, node);
     return [
       args.local_command !== undefined
         ? { summary: `restart docker on ${node.name} (local command)`, call: args.local_command.split('{node}').join(quote(node.name)) }
         : { summary: `restart docker on ${node.name} over SSH`, call: remoteCommand(args, quote) },
       { summary: 'wait until the daemon answers and its swarm state is back', call: 'GET /info' },
-      ...(quorum === undefined ? [] : [quorum]),
     ];
   },
-  async guard(_args, ctx) {
-    await guardStop(ctx, nodeOf(ctx, 'docker.daemon.restart'));
+  quorumEffect(_args, target) {
+    return target.type === 'node' ? { node: target.node.name, kind: 'restart' } : undefined;
   },
   async run(args, ctx) {
     const node = nodeOf(ctx, 'docker.daemon.restart');

@@ -1,12 +1,12 @@
 /**
  * `power.off`: the node's inventory power-off command, then wait until SSH no longer answers. A
- * reachable manager may only go down when the others keep the quorum (R − 1 ≥ Q(M)).
+ * reachable manager may only go down when the others keep the quorum (R − 1 ≥ Q(M)): the runner's
+ * quorum gate judges that, with everything else in flight.
  */
 import { defineAction } from '../define.js';
 import { nodeOf } from './engine-api.js';
 import { durationMs, durationSchema } from '../poll.js';
 import { describePower, guardManual, sshAnswers, switchPower, waitSsh } from './power.js';
-import { guardStop, stopPlanLine } from './quorum-guard.js';
 
 export interface PowerOffWith {
   wait?: boolean;
@@ -27,23 +27,19 @@ export const powerOff = defineAction<PowerOffWith>({
   mutating: true,
   idempotent: true,
   defaultTarget: 'local',
-  async plan(_args, ctx) {
+  plan(_args, ctx) {
     const node = nodeOf(ctx, 'power.off');
-    const quorum = await stopPlanLine(ctx, node);
-    return [
-      describePower(node, 'off', ctx.ports.shell.quote),
-      { summary: `wait until ${node.name} no longer answers on SSH port ${node.ssh.port}` },
-      ...(quorum === undefined ? [] : [quorum]),
-    ];
+    return [describePower(node, 'off', ctx.ports.shell.quote), { summary: `wait until ${node.name} no longer answers on SSH port ${node.ssh.port}` }];
+  },
+  quorumEffect(_args, target) {
+    return target.type === 'node' ? { node: target.node.name, kind: 'stop' } : undefined;
   },
   async check(_args, ctx) {
     const node = nodeOf(ctx, 'power.off');
     return (await sshAnswers(ctx, node)) ? { satisfied: false, detail: `${node.name} answers on SSH` } : { satisfied: true, detail: `${node.name} does not answer on SSH` };
   },
   async guard(_args, ctx) {
-    const node = nodeOf(ctx, 'power.off');
-    guardManual(ctx, node, 'off');
-    await guardStop(ctx, node);
+    guardManual(ctx, nodeOf(ctx, 'power.off'), 'off');
   },
   async run(args, ctx) {
     const node = nodeOf(ctx, 'power.off');

@@ -34,6 +34,9 @@ export const powerOn = defineAction<PowerOnWith>({
     const node = nodeOf(ctx, 'power.on');
     return (await sshAnswers(ctx, node)) ? { satisfied: true, detail: `${node.name} answers on SSH` } : { satisfied: false, detail: `${node.name} does not answer on SSH` };
   },
+  startsNode(_args, target) {
+    return target.type === 'node' ? target.node.name : undefined;
+  },
   async guard(_args, ctx) {
     guardManual(ctx, nodeOf(ctx, 'power.on'), 'on');
   },

@@ -13,7 +13,7 @@ import { compileActionSchema } from '../../dsl/shape.js';
 import { describeError, isRunbookError, RunbookError } from '../../errors.js';
 import { singleExpression } from '../../expr/template.js';
 import type { ActionContext, ActionDefinition, PlanLine } from '../define.js';
-import { defineAction } from '../define.js';
+import { defineAction, onlyReads } from '../define.js';
 import { getAction } from '../index.js';
 import { durationMs, durationSchema, pollUntil } from '../poll.js';
 
@@ -38,8 +38,7 @@ function probeOf(args: WaitUntilWith, ctx: ActionContext): { action: ActionDefin
   for (const [k, v] of Object.entries(args.probe.with ?? {})) {
     probeWith[k] = action.lateFields?.includes(k) === true ? v : ctx.interpolate(v, { shell: action.shellFields?.includes(k) === true });
   }
-  const readOnly = !action.mutating || (typeof action.planReads === 'function' ? action.planReads(probeWith) : action.planReads === true);
-  if (!readOnly) {
+  if (!onlyReads(action, probeWith)) {
     throw new RunbookError('INVALID', `wait.until: ${args.probe.action} changes things; a probe must be read-only (docker.service.ls, http.probe, ssh.run with read_only: true …)`);
   }
   const validate = compileActionSchema(action.with as object);

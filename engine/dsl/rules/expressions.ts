@@ -47,7 +47,8 @@ function* sites(ctx: RuleContext): Generator<Site> {
     const step = runbook.steps[i] as Step;
     const base = ['steps', i];
     const inStep: Scope = { step: i, item: step.foreach !== undefined, result: false, target: true };
-    const where: Scope = { ...inStep, target: false };
+    // `on:`, `when:` and `confirm:` are evaluated once for the whole step, before its instances exist.
+    const where: Scope = { ...inStep, target: false, item: false };
     if (step.name !== undefined) yield { path: [...base, 'name'], text: step.name, scope: inStep };
     // Fields the action evaluates itself after it looked (wait.until's `until`) read `result` too.
     const afterLook = getAction(step.action)?.resultFields ?? [];
@@ -56,20 +57,20 @@ function* sites(ctx: RuleContext): Generator<Site> {
     }
     yield* strings([...base, 'on'], step.on, where);
     if (step.when !== undefined) {
-      yield { path: [...base, 'when'], text: step.when, scope: { ...inStep, single: 'when' } };
+      yield { path: [...base, 'when'], text: step.when, scope: { ...where, single: 'when' } };
     }
     if (typeof step.foreach === 'string') {
       yield { path: [...base, 'foreach'], text: step.foreach, scope: { ...where, item: false, single: 'foreach' } };
     } else {
       yield* strings([...base, 'foreach'], step.foreach, { ...where, item: false });
     }
-    if (step.confirm !== undefined) yield { path: [...base, 'confirm'], text: step.confirm, scope: inStep };
+    if (step.confirm !== undefined) yield { path: [...base, 'confirm'], text: step.confirm, scope: where };
     const check = step.check;
     if (check?.type === 'expression') {
       yield { path: [...base, 'check'], text: check.expression, scope: { ...inStep, single: 'check' } };
     } else if (check?.type === 'action') {
       yield* strings([...base, 'check', 'with'], check.with, inStep);
-      yield* strings([...base, 'check', 'on'], check.on, where);
+      yield* strings([...base, 'check', 'on'], check.on, { ...inStep, target: false });
       if (check.satisfied !== undefined) {
         yield {
           path: [...base, 'check', 'satisfied'],
@@ -239,11 +240,11 @@ function inScope(root: string, scope: Scope): boolean {
 function outOfScope(root: string): string {
   switch (root) {
     case 'item':
-      return '`item` exists only in a step with `foreach:` (and not in `foreach:` itself)';
+      return '`item` exists only in `with:`, `check:` and `outputs:` of a step with `foreach:` (`on:`, `when:`, `confirm:` and `foreach:` are evaluated once for the whole step)';
     case 'result':
       return '`result` exists only in `outputs:`, `check.satisfied` and fields an action evaluates after it ran (wait.until `until`)';
     case 'target':
-      return '`target` exists only inside a step, not in `on:` or `foreach:`';
+      return '`target` exists only in `with:`, `check:` and `outputs:` of a step (`on:`, `when:`, `confirm:` and `foreach:` are evaluated once for the whole step)';
     default:
       return `"${root}" cannot be used here`;
   }

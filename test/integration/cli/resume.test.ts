@@ -67,7 +67,8 @@ describe('runbook resume after kill -9', () => {
     expect(show.code).toBe(0);
     expect(show.stdout).toContain('succeeded');
     const finishedAgain = await runCli(['resume', '--state-dir', 's'], { cwd: dir });
-    expect(finishedAgain.code).toBe(2);
+    expect(finishedAgain.code).toBe(0);
+    expect(finishedAgain.stderr).toContain('succeeded: nothing to resume');
   });
 
   it('re-checks a cut-off step that has a check instead of asking', async () => {

@@ -9,8 +9,8 @@ import { createRunDir } from '../../../engine/journal/store.js';
 import { JournalWriter } from '../../../engine/journal/writer.js';
 
 const root = resolve(import.meta.dirname, '../../..');
-const key = { cluster: 'dccn', runbook: 'emergency-shutdown' };
-const holder = (runId: string, pid = process.pid): LockHolder => ({ pid, host: hostname(), startedAt: '2026-11-22T04:12:33Z', runId });
+const key = { cluster: 'dccn', runbook: 'emergency-shutdown', scope: 'cluster' } as const;
+const holder = (runId: string, pid = process.pid, runbook = 'emergency-shutdown'): LockHolder => ({ pid, host: hostname(), startedAt: '2026-11-22T04:12:33Z', runId, runbook });
 
 let stateDir: string;
 let childDir: string;
@@ -34,7 +34,7 @@ beforeAll(async () => {
     `import { hostname } from 'node:os';
 import { acquireRunLock } from './engine/journal/lock.js';
 const [stateDir, cluster, runbook] = process.argv.slice(2);
-await acquireRunLock(stateDir, { cluster, runbook }, { pid: process.pid, host: hostname(), startedAt: '2026-11-22T05:00:00Z', runId: 'child-run' });
+await acquireRunLock(stateDir, { cluster, runbook, scope: 'cluster' }, { pid: process.pid, host: hostname(), startedAt: '2026-11-22T05:00:00Z', runId: 'child-run', runbook });
 console.log('READY');
 setInterval(() => {}, 1000);
 `,
@@ -71,14 +71,14 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 describe('run lock', () => {
-  it('refuses a second run in the same process, naming the holder, and is free again after release', async () => {
+  it('refuses a second run on the cluster in the same process, whatever its runbook, naming the holder; free again after release', async () => {
     const lock = await acquireRunLock(stateDir, key, holder('run-1'));
-    await expect(acquireRunLock(stateDir, key, holder('run-2'))).rejects.toMatchObject({
-      code: 'LOCKED',
-      message: `runbook "emergency-shutdown" on cluster "dccn" is already running: pid ${process.pid} on host ${hostname()} since 2026-11-22T04:12:33Z, run run-1`,
-    });
-    // Another runbook on the same cluster is not blocked.
-    const other = await acquireRunLock(stateDir, { ...key, runbook: 'label-node' }, holder('run-3'));
+    const busy = `cluster "dccn" is busy: runbook "emergency-shutdown" holds its lock (one run that changes a cluster at a time): pid ${process.pid} on host ${hostname()} since 2026-11-22T04:12:33Z, run run-1`;
+    await expect(acquireRunLock(stateDir, key, holder('run-2'))).rejects.toMatchObject({ code: 'LOCKED', message: busy });
+    // A second operator's drain on the same cluster waits for the shutdown too.
+    await expect(acquireRunLock(stateDir, { ...key, runbook: 'drain-node' }, holder('run-3', process.pid, 'drain-node'))).rejects.toMatchObject({ code: 'LOCKED', message: busy });
+    // Another cluster is not blocked.
+    const other = await acquireRunLock(stateDir, { ...key, cluster: 'lab' }, holder('run-3'));
     await lock.release();
     await lock.release();
     const again = await acquireRunLock(stateDir, key, holder('run-4'));
@@ -95,7 +95,7 @@ describe('run lock', () => {
     child.kill('SIGKILL');
     await exited(child);
     const lock = await acquireRunLock(stateDir, key, holder('mine'));
-    const recorded = JSON.parse(await readFile(join(stateDir, 'locks', 'dccn--emergency-shutdown.holder.json'), 'utf8')) as LockHolder;
+    const recorded = JSON.parse(await readFile(join(stateDir, 'locks', 'cluster--dccn.holder.json'), 'utf8')) as LockHolder;
     expect(recorded.runId).toBe('mine');
     await lock.release();
   });

@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRunDir, latestUnfinished, listRuns, newRunId, readRun } from '../../../engine/journal/store.js';
+import { createRunDir, listRuns, newRunId, readRun } from '../../../engine/journal/store.js';
+import { laterRunsOn, supersededRuns } from '../../../engine/journal/superseded.js';
 import { JournalWriter } from '../../../engine/journal/writer.js';
 import type { RunEvent } from '../../../engine/runner/events.js';
 import { finished, runStarted, started } from '../../unit/journal/events.js';
@@ -31,9 +32,8 @@ describe('run store', () => {
     expect(newRunId(new Date('2026-11-22T04:12:34Z')) > a).toBe(true);
   });
 
-  it('lists runs newest first and finds the latest unfinished one', async () => {
+  it('lists runs newest first', async () => {
     expect(await listRuns(stateDir)).toEqual([]);
-    expect(await latestUnfinished(stateDir)).toBeUndefined();
     await run('r1', '2026-11-22T01:00:00Z', [runStarted({ runId: 'r1' }), started('a'), finished('failed')]);
     await run('r2', '2026-11-22T02:00:00Z', [runStarted({ runId: 'r2' }), started('a')]);
     await run('r3', '2026-11-22T03:00:00Z', [runStarted({ runId: 'r3' }), finished('succeeded')]);
@@ -47,7 +47,19 @@ describe('run store', () => {
       ['r2', 'running'],
       ['r1', 'failed'],
     ]);
-    expect((await latestUnfinished(stateDir))?.runId).toBe('r2');
+  });
+
+  it('marks an unfinished run superseded by a later run that changed the same cluster, not by a read-only one', async () => {
+    await run('shutdown', '2026-11-22T01:00:00Z', [runStarted({ runId: 'shutdown', runbook: 'emergency-shutdown', cluster: 'lab' }), started('a')]);
+    await run('status', '2026-11-22T01:30:00Z', [runStarted({ runId: 'status', runbook: 'cluster-status', cluster: 'lab', readOnly: true }), finished('succeeded')]);
+    await run('elsewhere', '2026-11-22T01:40:00Z', [runStarted({ runId: 'elsewhere', runbook: 'drain-node', cluster: 'other' }), finished('succeeded')]);
+    const before = await listRuns(stateDir);
+    expect(supersededRuns(before).size).toBe(0);
+    await run('reboot', '2026-11-22T02:00:00Z', [runStarted({ runId: 'reboot', runbook: 'reboot-from-shutdown', cluster: 'lab' }), finished('succeeded')]);
+    const runs = await listRuns(stateDir);
+    expect([...supersededRuns(runs)].map(([id, by]) => [id, by.runId])).toEqual([['shutdown', 'reboot']]);
+    const shutdown = runs.find((r) => r.runId === 'shutdown');
+    expect(shutdown === undefined ? [] : laterRunsOn(shutdown, runs).map((r) => r.runbook)).toEqual(['reboot-from-shutdown']);
   });
 
   it('reports a corrupt run instead of hiding the others', async () => {
