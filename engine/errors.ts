@@ -1,6 +1,7 @@
 /**
  * Runtime errors carry a literal code the caller branches on; only the CLI maps codes to exit codes.
  */
+import type { SourceRef } from './dsl/diagnostics.js';
 
 export type RunbookErrorCode =
   | 'INVALID'            // bad runbook, inventory or arguments: exit 2
@@ -17,6 +18,7 @@ export type RunbookErrorCode =
   | 'HOST_KEY'
   | 'DOCKER_API'
   | 'DRY_RUN_WRITE'      // a write was attempted in plan mode
+  | 'EXPRESSION'         // an expression failed on the run's data (inputs, inventory, outputs): the step fails; a plan exits 2
   | 'STEP_FAILED'
   | 'INTERNAL';
 
@@ -26,16 +28,19 @@ export class RunbookError extends Error {
   readonly retryable: boolean;
   /** Extra lines shown under the message (e.g. the stderr tail of a command). */
   readonly details: readonly string[];
+  /** Where in a runbook the problem is written, when it is about something written there. */
+  readonly source?: SourceRef;
 
   constructor(
     code: RunbookErrorCode,
     message: string,
-    options: { cause?: unknown; retryable?: boolean; details?: readonly string[] } = {},
+    options: { cause?: unknown; retryable?: boolean; details?: readonly string[]; source?: SourceRef } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.retryable = options.retryable ?? false;
     this.details = options.details ?? [];
+    if (options.source !== undefined) this.source = options.source;
   }
 }
 

@@ -24,6 +24,7 @@ export const assert = defineAction<AssertWith>({
   },
   mutating: false,
   planReads: true,
+  decidesRun: true,
   idempotent: true,
   defaultTarget: 'local',
   plan: (args) => [{ summary: `assert ${String(args.that)}` }],

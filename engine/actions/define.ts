@@ -97,6 +97,8 @@ export interface ActionDefinition<W = Record<string, unknown>> {
    * from `with` (`ssh.run` with `read_only: true`).
    */
   readonly planReads?: boolean | ((args: W) => boolean);
+  /** When the plan's read of it fails, the run would stop there (`assert`): the plan says it cannot go past it. */
+  readonly decidesRun?: boolean;
   /** Where the action runs when the step has no `on:`. */
   readonly defaultTarget: 'local' | 'manager';
   plan(args: W, ctx: ActionContext): PlanLine[] | Promise<PlanLine[]>;

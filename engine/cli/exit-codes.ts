@@ -24,6 +24,7 @@ export function exitForError(error: RunbookError): number {
     case 'INVALID':
     case 'CHANGED':
     case 'NOT_FOUND':
+    case 'EXPRESSION':
       return EXIT.invalid;
     case 'GATE_REFUSED':
     case 'GUARD_REFUSED':

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isRunbookError } from '../errors.js';
+import { reportInternal } from '../internal-error.js';
 import { EXIT, exitForError } from './exit-codes.js';
 import type { CliIo, CommonOptions } from './io.js';
 
@@ -202,8 +203,8 @@ function handleError(io: CliIo, e: unknown): number {
     for (const line of e.details) io.stderr.write(`  ${line}\n`);
     return exitForError(e);
   }
-  io.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  io.stderr.write('This is a bug in runbook, not in your runbook: please report it with the lines above.\n');
+  io.stderr.write(`${reportInternal(e)}\n`);
+  io.stderr.write('This is a bug in runbook, not in your runbook: please report it with that file.\n');
   return EXIT.failed;
 }
 

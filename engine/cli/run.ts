@@ -15,7 +15,7 @@ import type { Runbook } from '../dsl/types.js';
 import { formatPlan } from '../ui/plan.js';
 import { EXIT, exitForStatus } from './exit-codes.js';
 import { say, type CliIo, type CommonOptions } from './io.js';
-import { inputsFor, loadInventoryFor, loadRunbookFor } from './load.js';
+import { inputsFor, loadInventoryFor, loadRunbookFor, printDiagnostics } from './load.js';
 import { stateDirFrom } from './paths.js';
 
 export interface RunOptions extends CommonOptions {
@@ -53,7 +53,8 @@ export async function planCommand(io: CliIo, name: string, options: CommonOption
     ...live(inventory, readOnlyPorts(ports), io.signal),
   }).finally(() => closePorts(ports));
   io.stdout.write(options.json ? JSON.stringify({ type: 'plan', ...plan }) + '\n' : formatPlan(plan));
-  return EXIT.ok;
+  printDiagnostics(io, plan.problems);
+  return plan.problems.length > 0 ? EXIT.invalid : EXIT.ok;
 }
 
 export async function runCommand(io: CliIo, name: string, options: RunOptions): Promise<number> {

@@ -45,7 +45,9 @@ export type DiagnosticCode =
   | 'RB_UNKNOWN_TARGET'
   | 'RB_FILE_NOT_FOUND'
   | 'RB_UNKNOWN_RUNBOOK'
-  | 'RB_EXPR_NOT_NEEDED';
+  | 'RB_EXPR_NOT_NEEDED'
+  | 'RB_EXPR_EVAL'
+  | 'RB_PLAN_ASSERT';
 
 export interface Diagnostic {
   readonly code: DiagnosticCode;

@@ -121,6 +121,10 @@ export function refInString(src: YamlSource, path: DataPath, index: number): Sou
   if ((node.type === 'PLAIN' || quoted) && !inner.includes('\n') && inner === node.value) {
     return refAtOffset(src, start + (quoted ? 1 : 0) + Math.max(0, Math.min(index, inner.length)));
   }
+  // Folded, literal or multi-line scalars: find the text at `index` where it is written, if it is there once.
+  const needle = node.value.slice(index).split(/\s/)[0] ?? '';
+  const at = needle.length >= 3 ? written.indexOf(needle) : -1;
+  if (at !== -1 && written.indexOf(needle, at + 1) === -1) return refAtOffset(src, start + at);
   return refAtOffset(src, start);
 }
 

@@ -31,11 +31,20 @@ export interface InterpolateOptions {
  */
 export function interpolate(value: unknown, context: ExprContext, options: InterpolateOptions = {}): unknown {
   if (typeof value === 'string') return interpolateString(value, context, options);
-  if (Array.isArray(value)) return value.map((v: unknown) => interpolate(v, context, options));
+  if (Array.isArray(value)) return value.map((v: unknown, i) => below(i, () => interpolate(v, context, options)));
   if (isPlainObject(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, context, options)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, below(k, () => interpolate(v, context, options))]));
   }
   return value;
+}
+
+/** Errors in a nested value say where in it they are. */
+function below<T>(key: string | number, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw error instanceof ExpressionError ? error.under(key) : error;
+  }
 }
 
 function interpolateString(text: string, context: ExprContext, options: InterpolateOptions): unknown {

@@ -37,6 +37,8 @@ function describe(code: string, summary: string): string {
   switch (code) {
     case 'no_such_key':
       return `no such key "${detail}"`;
+    case 'index_out_of_bounds':
+      return outOfBounds(summary);
     case 'unknown_variable': {
       const scope = SCOPED_ROOTS[detail];
       return scope === undefined ? `unknown name "${detail}"` : `unknown name "${detail}": ${scope}`;
@@ -55,6 +57,15 @@ function describe(code: string, summary: string): string {
     default:
       return lowerFirst(cleanTypes(summary));
   }
+}
+
+/** cel-js says `index 0 >= size undefined` of an empty list: say what an operator can act on. */
+function outOfBounds(summary: string): string {
+  const m = /index (-?\d+) (?:< 0|>= size (\S+))/.exec(summary);
+  if (m === null) return lowerFirst(summary);
+  const size = Number(m[2]);
+  if (!Number.isFinite(size) || size === 0) return `the list is empty, so it has no element [${m[1]}]: nothing matched`;
+  return `the list has ${size} element${size === 1 ? '' : 's'}, so it has no element [${m[1]}]`;
 }
 
 /** `dyn<double>` is how cel-js names a runtime double; operators only care about the inner type. */

@@ -12,6 +12,7 @@ import { interpolate } from '../expr/interpolate.js';
 import { singleExpression } from '../expr/template.js';
 import { callWithTimeout } from './attempt.js';
 import type { ExprContext } from '../expr/evaluate.js';
+import { located, locatedAsync, type Where } from './located.js';
 
 export function truthy(value: unknown): boolean {
   if (Array.isArray(value)) return value.length > 0;
@@ -41,6 +42,7 @@ export async function runCheck(
   exprContext: ExprContext,
   actionContext: Omit<ActionContext, 'signal'>,
   signal: AbortSignal,
+  where: Where,
 ): Promise<CheckResult | undefined> {
   const check = step.check;
   if (check === undefined) {
@@ -50,16 +52,19 @@ export async function runCheck(
   }
   if (check.type === 'expression') {
     const source = singleExpression(check.expression) ?? check.expression;
-    return { satisfied: truthy(evaluate(source, exprContext)), detail: check.expression };
+    return { satisfied: truthy(located(where, ['check'], () => evaluate(source, exprContext))), detail: check.expression };
   }
   const probe = getAction(check.action);
   if (probe === undefined) throw new RunbookError('INVALID', `check: unknown action "${check.action}"`);
   const quote = actionContext.ports.shell.quote;
   const probeArgs: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(check.with)) {
-    probeArgs[k] = interpolate(v, exprContext, probe.shellFields?.includes(k) === true ? { quote } : {});
+    probeArgs[k] = located(where, ['check', 'with', k], () => interpolate(v, exprContext, probe.shellFields?.includes(k) === true ? { quote } : {}));
   }
-  const probeContext = check.on === undefined ? actionContext : { ...actionContext, target: await probeTarget(check.on, exprContext, actionContext) };
+  const probeContext =
+    check.on === undefined
+      ? actionContext
+      : { ...actionContext, target: await locatedAsync(where, ['check', 'on'], () => probeTarget(check.on, exprContext, actionContext)) };
   let result: Record<string, unknown>;
   try {
     result = { ...(await callWithTimeout(probe, probeArgs, probeContext, signal, step.timeoutMs)) };
@@ -69,5 +74,5 @@ export async function runCheck(
   }
   if (check.satisfied === undefined) return { satisfied: true, detail: `probe ${check.action} succeeded` };
   const source = singleExpression(check.satisfied) ?? check.satisfied;
-  return { satisfied: truthy(evaluate(source, { ...exprContext, result })), detail: check.satisfied };
+  return { satisfied: truthy(located(where, ['check', 'satisfied'], () => evaluate(source, { ...exprContext, result }))), detail: check.satisfied };
 }

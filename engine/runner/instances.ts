@@ -13,6 +13,7 @@ import { singleExpression } from '../expr/template.js';
 import { resolveTargets, targetName, type LiveManagerResolver } from '../inventory/targets.js';
 import type { Inventory } from '../inventory/types.js';
 import { instanceContext, type BaseContext } from './context.js';
+import { failureAt, located, type Where } from './located.js';
 
 export interface Instance {
   readonly id: string;
@@ -56,10 +57,11 @@ function foreachItems(
   step: Step,
   base: BaseContext,
   options: InterpolateOptions,
+  where: Where,
 ): { key: string; item: unknown }[] | { deferred: string } {
   const spec = step.foreach;
   if (Array.isArray(spec)) {
-    return uniqueKeys(spec.map((e) => interpolate(e, instanceContext(base, {}), options)));
+    return uniqueKeys(located(where, ['foreach'], () => interpolate(spec, instanceContext(base, {}), options) as unknown[]));
   }
   const source = typeof spec === 'string' ? singleExpression(spec) : undefined;
   if (source === undefined) {
@@ -67,7 +69,7 @@ function foreachItems(
   }
   const placeholder = options.unknown?.(references(source));
   if (placeholder !== undefined) return { deferred: `one instance per element of ${placeholder}` };
-  const value = evaluate(source, instanceContext(base, {}));
+  const value = located(where, ['foreach'], () => evaluate(source, instanceContext(base, {})));
   if (Array.isArray(value)) return uniqueKeys(value);
   if (value !== null && typeof value === 'object') {
     return Object.entries(value).map(([key, v]) => ({ key, item: { key, value: v } }));
@@ -81,6 +83,7 @@ export async function expandStep(
   base: BaseContext,
   inventory: Inventory | undefined,
   live: LiveManagerResolver | undefined,
+  where: Where,
   options: InterpolateOptions = {},
 ): Promise<Expansion> {
   const onSpec = step.on ?? action.defaultTarget;
@@ -94,10 +97,13 @@ export async function expandStep(
       deferred: `targets from ${onPlaceholder}`,
     };
   }
-  const on = interpolate(onSpec, instanceContext(base, {}), options);
-  const { targets, multi: multiTarget } = await resolveTargets(on, wasExpression, inventory, live);
+  const on = located(where, ['on'], () => interpolate(onSpec, instanceContext(base, {}), options));
+  const { targets, multi: multiTarget } = await resolveTargets(on, wasExpression, inventory, live).catch((e: unknown) => {
+    // An `on:` that names no node or group of this inventory is the data's problem: say where it is written.
+    throw e instanceof RunbookError && e.code === 'INVALID' ? failureAt(where, ['on'], e.message, 0, 'RB_UNKNOWN_TARGET') : e;
+  });
   const suffix = (t: Target): string => (multiTarget ? `@${targetName(t)}` : '');
-  const items = step.foreach === undefined ? undefined : foreachItems(step, base, options);
+  const items = step.foreach === undefined ? undefined : foreachItems(step, base, options, where);
   if (items !== undefined && 'deferred' in items) {
     return {
       instances: targets.map((target) => ({ id: `${step.id}[*]${suffix(target)}`, target, outputKey: '*' })),

@@ -26,6 +26,9 @@ import { interpolateWith, outputsOf, secretNames } from './with.js';
 import { baseContext, instanceContext, type BaseContext } from './context.js';
 import { expandStep, type Instance } from './instances.js';
 import { PlanQuorum, type PlannedEffect } from './plan-quorum.js';
+import { ExpressionFailure, fieldHolding, located, type Where } from './located.js';
+import { diagnostic, type Diagnostic } from '../dsl/diagnostics.js';
+import { positionIn } from '../dsl/locate.js';
 
 export interface PlannedInstance {
   readonly instance: string;
@@ -49,7 +52,10 @@ export interface PlannedStep {
   readonly instances: readonly PlannedInstance[];
   /** The quorum verdict of the step's instances together, and with steps that may run at the same time. */
   readonly quorum?: readonly string[];
+  /** Why the step could not be planned (the run would fail or stop here). */
   readonly error?: string;
+  /** Not planned: it needs a step the run would not get past. */
+  readonly blocked?: string;
 }
 
 export interface Plan {
@@ -58,6 +64,11 @@ export interface Plan {
   readonly confirm?: string;
   readonly inputs: Readonly<Record<string, unknown>>;
   readonly steps: readonly PlannedStep[];
+  /**
+   * Why the run could not go through with these inputs and this inventory, at the `file:line:col` where the
+   * failing expression or check is written: `plan` prints them and exits 2.
+   */
+  readonly problems: readonly Diagnostic[];
 }
 
 export interface PlanRequest {
@@ -100,136 +111,232 @@ export async function planRun(request: PlanRequest): Promise<Plan> {
     env: request.env,
   });
   const steps: PlannedStep[] = [];
+  const problems: Diagnostic[] = [];
   const quorum = new PlanQuorum(request.inventory, request.readOnlyPorts.docker, request.signal);
-  await planScope(request, runbook, base, '', masker, steps, quorum);
+  let confirm: string | undefined;
+  try {
+    const question = runbook.confirm;
+    if (question !== undefined) confirm = String(located({ runbook, prefix: '' }, ['confirm'], () => interpolate(question, instanceContext(base, {}), unknownIn(base))));
+  } catch (e) {
+    if (!isPlanProblem(e)) throw e;
+    problems.push(problemOf(e));
+  }
+  await planScope({ request, runbook, base, prefix: '', masker, steps, quorum, problems });
   const visibleInputs = Object.fromEntries(
     Object.entries(request.inputs).map(([k, v]) => [k, runbook.inputs.find((i) => i.name === k)?.secret === true ? '***' : v]),
   );
   return {
     runbook: runbook.name,
     ...(runbook.description === undefined ? {} : { description: runbook.description }),
-    ...(runbook.confirm === undefined ? {} : { confirm: String(interpolate(runbook.confirm, instanceContext(base, {}), unknownIn(base))) }),
+    ...(confirm === undefined ? {} : { confirm }),
     inputs: visibleInputs,
     steps,
+    problems: problems.map((d) => ({ ...d, message: masker.mask(d.message) })),
   };
 }
 
 const isPlaceholder = (value: unknown): boolean => typeof value === 'string' && value.startsWith('<output of ');
 
+/** What planning one runbook (or sub-runbook) shares between its steps. */
+interface Scope {
+  readonly request: PlanRequest;
+  readonly runbook: Runbook;
+  readonly base: BaseContext;
+  readonly prefix: string;
+  readonly masker: SecretMasker;
+  readonly steps: PlannedStep[];
+  readonly quorum: PlanQuorum;
+  readonly problems: Diagnostic[];
+}
+
 /** Plans the steps of one runbook; a sub-runbook's steps follow its calling step, ids prefixed. */
-async function planScope(
-  request: PlanRequest,
-  runbook: Runbook,
-  base: BaseContext,
-  prefix: string,
-  masker: SecretMasker,
-  steps: PlannedStep[],
-  quorum: PlanQuorum,
-): Promise<void> {
-  const unknown = unknownIn(base);
+async function planScope(scope: Scope): Promise<void> {
+  const { runbook, prefix } = scope;
   const ancestors = ancestorsOf(runbook.steps, prefix);
   const quorumSteps: string[] = [];
+  // Steps the run could not get past with these inputs and this inventory (by the step that is the cause):
+  // what needs them is not planned.
+  const stopped = new Map<string, string>();
   for (const step of executionOrder(runbook.steps)) {
+    const id = prefix + step.id;
     const action = getAction(step.action);
     if (action === undefined) throw new RunbookError('INVALID', `unknown action "${step.action}"`);
-    const head = {
-      step: prefix + step.id,
-      name: step.name ?? step.id,
-      action: step.action,
-      mutating: action.mutating,
-      needs: step.needs.map((n) => prefix + n),
-      ...(step.confirm === undefined ? {} : { confirm: String(interpolate(step.confirm, instanceContext(base, {}), unknown)) }),
-    };
-    let when: PlannedStep['when'];
-    if (step.when !== undefined) {
-      const source = singleExpression(step.when) ?? step.when;
-      const value =
-        unknown.unknown(references(source)) !== undefined
-          ? 'decided at run time'
-          : truthy(evaluate(source, instanceContext(base, {})))
-            ? 'true'
-            : 'false';
-      when = { expression: step.when, value };
+    const head = { step: id, name: step.name ?? step.id, action: step.action, mutating: action.mutating, needs: step.needs.map((n) => prefix + n) };
+    const blocker = [...(ancestors.get(id) ?? [])].find((a) => stopped.has(a));
+    const cause = blocker === undefined ? undefined : stopped.get(blocker);
+    if (cause !== undefined) {
+      scope.steps.push({ ...head, instances: [], blocked: `not planned: it comes after ${cause}, which the run would not get past` });
+      stopped.set(id, cause);
+      continue;
     }
+    const concurrentWith = new Set(quorumSteps.filter((s) => !(ancestors.get(id)?.has(s) ?? false)));
     try {
-      if (step.action === 'runbook') {
-        const args = interpolate(step.with, instanceContext(base, {}), unknown) as { name: string; inputs?: Record<string, unknown> };
-        const child = loadSubRunbook(runbook, step, args, isPlaceholder);
-        steps.push({
-          ...head,
-          ...(when === undefined ? {} : { when }),
-          instances: [{ instance: prefix + step.id, target: 'local', lines: [{ summary: `runs ${child.runbook.name}: its steps follow` }] }],
-        });
-        const childBase = baseContext({
-          inputs: child.inputs,
-          inventory: request.inventory,
-          runId: '<run id>',
-          runDir: '<run dir>',
-          envAllowList: child.runbook.env,
-          env: request.env,
-        });
-        await planScope(request, child.runbook, childBase, `${prefix}${step.id}/`, masker, steps, quorum);
-        continue;
-      }
-      const concurrentWith = new Set(quorumSteps.filter((s) => !(ancestors.get(prefix + step.id)?.has(s) ?? false)));
-      const effects: PlannedEffect[] = [];
-      const expansion = await expandStep(step, action, base, request.inventory, request.live, unknown);
-      const instances: PlannedInstance[] = [];
-      for (const instance of expansion.instances) {
-        const ctx = instanceContext(base, { item: instance.item, target: instance.target });
-        const args = interpolateWith(step, action, ctx, { ...unknown, quote: request.readOnlyPorts.shell.quote });
-        const actionContext: Omit<ActionContext, 'signal'> = {
-          mode: 'plan',
-          target: instance.target,
-          ports: request.readOnlyPorts,
-          runDir: '<run dir>',
-          baseDir: dirname(runbook.file),
-          allowQuorumLoss: step.allowQuorumLoss,
-          evaluate: (expression, extra) => evaluate(singleExpression(expression) ?? expression, { ...ctx, ...extra }),
-          interpolate: (value, options) =>
-            interpolate(value, ctx, options?.shell === true ? { ...unknown, quote: request.readOnlyPorts.shell.quote } : unknown),
-          ...(request.inventory === undefined ? {} : { inventory: request.inventory }),
-          log: () => undefined,
-        };
-        const lines = [...(await planLines(action, args, { ...actionContext, signal: request.signal }, expansion.deferred))];
-        const effect = expansion.deferred === undefined && when?.value !== 'false' ? action.quorumEffect?.(args, instance.target) : undefined;
-        if (effect !== undefined) {
-          const planned = { by: prefix + instance.id, effect };
-          effects.push(planned);
-          lines.push({ summary: await quorum.instanceLine(planned, step.allowQuorumLoss, concurrentWith) });
-        }
-        let check: string | undefined;
-        let read: string | undefined;
-        if (when?.value !== 'false' && reads(action, args)) {
-          read = await readNow(step, action, instance, expansion.multi, args, ctx, actionContext, base, masker, request.signal);
-        } else if (step.check !== undefined || action.check !== undefined) {
-          const probeContext = { ...actionContext, ports: request.probePorts };
-          check = await describeCheck(() => runCheck(step, action, args, ctx, probeContext, request.signal), args);
-        }
-        instances.push({
-          instance: prefix + instance.id,
-          target: targetName(instance.target),
-          lines: masker.maskDeep(lines),
-          ...(check === undefined ? {} : { check }),
-          ...(read === undefined ? {} : { read }),
-        });
-      }
-      let together: string[] = [];
-      if (effects.length > 0) {
-        quorumSteps.push(prefix + step.id);
-        together = await quorum.stepLines(prefix + step.id, effects, step.concurrency ?? effects.length, step.allowQuorumLoss, concurrentWith);
-      }
-      steps.push({
-        ...head,
-        ...(when === undefined ? {} : { when }),
-        ...(expansion.deferred === undefined ? {} : { deferred: expansion.deferred }),
-        instances,
-        ...(together.length === 0 ? {} : { quorum: together }),
-      });
+      const planned = await planStep(scope, step, action, head, concurrentWith);
+      if (planned.quorum !== undefined) quorumSteps.push(id);
+      if (planned.stops) stopped.set(id, id);
     } catch (e) {
-      steps.push({ ...head, ...(when === undefined ? {} : { when }), instances: [], error: masker.mask(describeError(e)) });
+      if (isPlanProblem(e)) {
+        scope.problems.push(problemOf(e));
+        stopped.set(id, id);
+      }
+      scope.steps.push({ ...head, instances: [], error: scope.masker.mask(describeError(e)) });
     }
+
   }
+}
+
+type Head = Pick<PlannedStep, 'step' | 'name' | 'action' | 'mutating' | 'needs'>;
+
+/** Plans one step and appends it (and a sub-runbook's steps) to the plan. */
+async function planStep(
+  scope: Scope,
+  step: Step,
+  action: ActionDefinition<Record<string, unknown>>,
+  head: Head,
+  concurrentWith: ReadonlySet<string>,
+): Promise<{ quorum?: true; stops: boolean }> {
+  const { base, prefix, masker } = scope;
+  const unknown = unknownIn(base);
+  const where: Where = { runbook: scope.runbook, step, prefix };
+  const confirmText = step.confirm;
+  const confirm = confirmText === undefined ? undefined : String(located(where, ['confirm'], () => interpolate(confirmText, instanceContext(base, {}), unknown)));
+  let when: PlannedStep['when'];
+  if (step.when !== undefined) {
+    const source = singleExpression(step.when) ?? step.when;
+    const value =
+      unknown.unknown(references(source)) !== undefined
+        ? 'decided at run time'
+        : truthy(located(where, ['when'], () => evaluate(source, instanceContext(base, {}))))
+          ? 'true'
+          : 'false';
+    when = { expression: step.when, value };
+  }
+  const known = { ...head, ...(confirm === undefined ? {} : { confirm }), ...(when === undefined ? {} : { when }) };
+  try {
+    return await planDetail(scope, step, action, known, concurrentWith);
+  } catch (e) {
+    // A step the run would skip (`when` false now) cannot stop it, whatever planning it in detail found.
+    if (when?.value !== 'false' || !isPlanProblem(e)) throw e;
+    scope.steps.push({ ...known, instances: [], error: masker.mask(`${describeError(e)} (the step is skipped: when is false)`) });
+    return { stops: false };
+  }
+}
+
+/** The instances of a step whose `when` and gate are known: targets, calls, checks and reads. */
+async function planDetail(
+  scope: Scope,
+  step: Step,
+  action: ActionDefinition<Record<string, unknown>>,
+  known: Head & Pick<PlannedStep, 'confirm' | 'when'>,
+  concurrentWith: ReadonlySet<string>,
+): Promise<{ quorum?: true; stops: boolean }> {
+  const { request, base, prefix, masker, quorum } = scope;
+  const unknown = unknownIn(base);
+  const where: Where = { runbook: scope.runbook, step, prefix };
+  const { when } = known;
+  const head = known;
+  if (step.action === 'runbook') {
+    const args = located(where, ['with'], () => interpolate(step.with, instanceContext(base, {}), unknown)) as { name: string; inputs?: Record<string, unknown> };
+    const child = loadSubRunbook(scope.runbook, step, args, isPlaceholder);
+    scope.steps.push({ ...known, instances: [{ instance: head.step, target: 'local', lines: [{ summary: `runs ${child.runbook.name}: its steps follow` }] }] });
+    const childBase = baseContext({
+      inputs: child.inputs,
+      inventory: request.inventory,
+      runId: '<run id>',
+      runDir: '<run dir>',
+      envAllowList: child.runbook.env,
+      env: request.env,
+    });
+    await planScope({ ...scope, runbook: child.runbook, base: childBase, prefix: `${head.step}/` });
+    return { stops: false };
+  }
+  const effects: PlannedEffect[] = [];
+  const expansion = await expandStep(step, action, base, request.inventory, request.live, where, unknown);
+  // A foreach over run-time values is one row standing for every element: `item` is unknown there too.
+  const unknownHere =
+    expansion.deferred === undefined
+      ? unknown
+      : { unknown: (refs: readonly Reference[]) => (refs.some((r) => r.path[0] === 'item') ? '<each element>' : unknown.unknown(refs)) };
+  const instances: PlannedInstance[] = [];
+  let stops = false;
+  for (const instance of expansion.instances) {
+    const ctx = instanceContext(base, { item: instance.item, target: instance.target });
+    const args = located(where, ['with'], () => interpolateWith(step, action, ctx, { ...unknownHere, quote: request.readOnlyPorts.shell.quote }));
+    const actionContext: Omit<ActionContext, 'signal'> = {
+      mode: 'plan',
+      target: instance.target,
+      ports: request.readOnlyPorts,
+      runDir: '<run dir>',
+      baseDir: dirname(scope.runbook.file),
+      allowQuorumLoss: step.allowQuorumLoss,
+      evaluate: (expression, extra) =>
+        located(where, fieldHolding(step, expression), () => evaluate(singleExpression(expression) ?? expression, { ...ctx, ...extra })),
+      interpolate: (value, options) =>
+        located(where, fieldHolding(step, value), () =>
+          interpolate(value, ctx, options?.shell === true ? { ...unknownHere, quote: request.readOnlyPorts.shell.quote } : unknownHere),
+        ),
+      ...(request.inventory === undefined ? {} : { inventory: request.inventory }),
+      log: () => undefined,
+    };
+    const lines = [...(await planLines(action, args, { ...actionContext, signal: request.signal }, expansion.deferred))];
+    const effect = expansion.deferred === undefined && when?.value !== 'false' ? action.quorumEffect?.(args, instance.target) : undefined;
+    if (effect !== undefined) {
+      const planned = { by: prefix + instance.id, effect };
+      effects.push(planned);
+      lines.push({ summary: await quorum.instanceLine(planned, step.allowQuorumLoss, concurrentWith) });
+    }
+    let check: string | undefined;
+    let read: string | undefined;
+    if (when?.value !== 'false' && reads(action, args)) {
+      const outcome = await readNow(scope, step, action, instance, expansion.multi, args, ctx, actionContext);
+      read = outcome.text;
+      if (outcome.stops !== undefined) {
+        stops = true;
+        scope.problems.push(
+          diagnostic('RB_PLAN_ASSERT', positionIn(scope.runbook.file, ['steps', scope.runbook.steps.indexOf(step), 'with', 'that']), `step "${head.step}": ${outcome.stops}`,
+            'the run would stop at this step: fix the inputs or the inventory it checks'),
+        );
+      }
+    } else if (step.check !== undefined || action.check !== undefined) {
+      const probeContext = { ...actionContext, ports: request.probePorts };
+      check = await describeCheck(() => runCheck(step, action, args, ctx, probeContext, request.signal, where), args);
+    }
+    instances.push({
+      instance: prefix + instance.id,
+      target: targetName(instance.target),
+      lines: masker.maskDeep(lines),
+      ...(check === undefined ? {} : { check }),
+      ...(read === undefined ? {} : { read }),
+    });
+  }
+  let together: string[] = [];
+  if (effects.length > 0) {
+    together = await quorum.stepLines(head.step, effects, step.concurrency ?? effects.length, step.allowQuorumLoss, concurrentWith);
+  }
+  scope.steps.push({
+    ...known,
+    ...(expansion.deferred === undefined ? {} : { deferred: expansion.deferred }),
+    instances,
+    ...(together.length === 0 ? {} : { quorum: together }),
+  });
+  return { ...(effects.length > 0 ? { quorum: true as const } : {}), stops };
+}
+
+/** An expression that failed on the plan's data, or an `on:` naming nothing of the inventory. */
+function isPlanProblem(e: unknown): e is ExpressionFailure {
+  return e instanceof ExpressionFailure;
+}
+
+function problemOf(e: ExpressionFailure): Diagnostic {
+  const source = e.source ?? { file: '<runbook>', line: 1, col: 1 };
+  return diagnostic(
+    e.diagnosticCode,
+    source,
+    e.bare,
+    e.diagnosticCode === 'RB_UNKNOWN_TARGET'
+      ? 'name a node or group of the inventory (runbook plan -i FILE shows which inventory is read)'
+      : 'the run would fail here: give inputs that name what the inventory has, or add it to the inventory',
+  );
 }
 
 /** Every step's transitive needs, by prefixed id: steps that are not among them may run at the same time. */
@@ -266,8 +373,12 @@ function reads(action: ActionDefinition<Record<string, unknown>>, args: Record<s
   return declared && !JSON.stringify(args).includes('<output of ');
 }
 
-/** Runs a quick read now, with ports that refuse writes, so later steps plan with its real outputs. */
+/**
+ * Runs a quick read now, with ports that refuse writes, so later steps plan with its real outputs.
+ * `stops` is set when the read decides the run (an `assert` that fails now): the run would not get past it.
+ */
 async function readNow(
+  scope: Scope,
   step: Step,
   action: ActionDefinition<Record<string, unknown>>,
   instance: Instance,
@@ -275,19 +386,19 @@ async function readNow(
   args: Record<string, unknown>,
   ctx: Record<string, unknown>,
   actionContext: Omit<ActionContext, 'signal'>,
-  base: BaseContext,
-  masker: SecretMasker,
-  signal: AbortSignal,
-): Promise<string> {
+): Promise<{ text: string; stops?: string }> {
+  const { base, masker } = scope;
   try {
-    const result = await callWithTimeout(action, args, actionContext, signal, step.timeoutMs);
-    const outputs = outputsOf(step, result, ctx);
+    const result = await callWithTimeout(action, args, actionContext, scope.request.signal, step.timeoutMs);
+    const outputs = outputsOf(step, result, ctx, { runbook: scope.runbook, step, prefix: scope.prefix });
     for (const name of secretNames(step, action)) masker.add(outputs[name]);
     if (!multi) base.steps[step.id] = { outputs };
     else ((base.steps[step.id] ??= { outputs: {} }).outputs as Record<string, unknown>)[instance.outputKey] = outputs;
-    return 'read now; later steps are planned with what it returned';
+    return { text: 'read now; later steps are planned with what it returned' };
   } catch (e) {
-    return `read failed now: ${describeError(e)}`;
+    if (e instanceof ExpressionFailure) throw e;
+    const why = masker.mask(describeError(e));
+    return action.decidesRun === true ? { text: `fails now: ${why}`, stops: why } : { text: `read failed now: ${why}` };
   }
 }
 

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import type { Ports } from '../actions/define.js';
 import type { Runbook, Step, StepId } from '../dsl/types.js';
 import { describeError, RunbookError } from '../errors.js';
+import { noteRun, reportInternal } from '../internal-error.js';
 import { interpolate } from '../expr/interpolate.js';
 import { executionOrder } from '../graph/order.js';
 import type { LiveManagerResolver } from '../inventory/targets.js';
@@ -19,6 +20,7 @@ import { JournalWriter } from '../journal/writer.js';
 import { baseContext, instanceContext } from './context.js';
 import type { Reporter, RunStatus } from './events.js';
 import { passGate } from './gates.js';
+import { located } from './located.js';
 import { RunSession, type ResumeFrom } from './session.js';
 import { QuorumGate, type EarlierEffect } from './quorum-gate.js';
 import { changesNothing } from './read-only.js';
@@ -70,6 +72,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   try {
     dir = request.resume?.dir ?? (await createRunDir(request.stateDir, runId));
     journal = await JournalWriter.open(dir);
+    noteRun(runId, dir);
   } catch (e) {
     await lock.release();
     throw e;
@@ -131,8 +134,10 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
       steps: order.map((s) => ({ step: s.id, name: s.name ?? s.id, needs: [...s.needs] })),
     });
     await session.flush();
-    if (runbook.confirm !== undefined) {
-      await passGate(session, 'runbook', String(interpolate(runbook.confirm, instanceContext(base, {}))));
+    const confirm = runbook.confirm;
+    if (confirm !== undefined) {
+      const question = String(located({ runbook, prefix: '' }, ['confirm'], () => interpolate(confirm, instanceContext(base, {}))));
+      await passGate(session, 'runbook', question);
     }
     await schedule(session, order);
     ({ status, error } = verdict(session));
@@ -141,7 +146,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
       ? { status: 'refused' as const, error: e }
       : request.signal.aborted
         ? { status: 'interrupted' as const, error: new RunbookError('ABORTED', 'interrupted') }
-        : { status: 'failed' as const, error: e instanceof Error ? e : new Error(String(e)) });
+        : { status: 'failed' as const, error: e instanceof RunbookError ? e : new Error(reportInternal(e, (t) => session.masker.mask(t), dir)) });
   } finally {
     session.emit({
       type: 'run.finished',
@@ -181,8 +186,8 @@ export async function schedule(session: RunSession, order: readonly Step[]): Pro
             target: 'local',
             attempt: 0,
             durationMs: 0,
-            error: describeError(e),
-            code: e instanceof RunbookError ? e.code : 'STEP_FAILED',
+            error: e instanceof RunbookError ? describeError(e) : reportInternal(e, (t) => session.masker.mask(t), session.runDir),
+            code: e instanceof RunbookError ? e.code : 'INTERNAL',
             details: e instanceof RunbookError ? e.details : [],
             tolerated: false,
           });

@@ -10,6 +10,7 @@ import type { ActionContext, ActionDefinition, QuorumEffect } from '../actions/d
 import { getAction } from '../actions/index.js';
 import type { Step } from '../dsl/types.js';
 import { describeError, RunbookError } from '../errors.js';
+import { reportInternal } from '../internal-error.js';
 import { interpolate } from '../expr/interpolate.js';
 import { targetName } from '../inventory/targets.js';
 import { callWithTimeout } from './attempt.js';
@@ -20,6 +21,7 @@ import { allowRerun, passGate } from './gates.js';
 import { expandStep, type Instance } from './instances.js';
 import { runSubRunbook } from './sub-runbook.js';
 import { expressionValue, interpolateWith, outputsOf, secretNames } from './with.js';
+import { fieldHolding, located, type Where } from './located.js';
 import type { Admitted, EffectRequest } from './quorum-gate.js';
 import type { RunSession } from './session.js';
 
@@ -34,7 +36,9 @@ export async function runStep(session: RunSession, step: Step): Promise<StepOutc
   if (action === undefined) throw new RunbookError('INVALID', `unknown action "${step.action}"`);
   const stepRef: StepInstanceRef = { step: session.prefix + step.id, instance: session.prefix + step.id, target: 'local' };
   const ctx = instanceContext(session.base, {});
-  if (step.when !== undefined && !truthy(expressionValue(step.when, ctx))) {
+  const where = whereOf(session, step);
+  const when = step.when;
+  if (when !== undefined && !truthy(located(where, ['when'], () => expressionValue(when, ctx)))) {
     session.emit({ type: 'step.skipped', ...stepRef, reason: 'when', detail: step.when });
     return 'skipped';
   }
@@ -44,12 +48,16 @@ export async function runStep(session: RunSession, step: Step): Promise<StepOutc
   const confirm =
     step.confirm === undefined
       ? undefined
-      : () => (gate ??= passGate(session, `step:${session.prefix}${step.id}`, String(interpolate(step.confirm, ctx))));
+      : () =>
+          (gate ??= (async () => {
+            const question = String(located(where, ['confirm'], () => interpolate(step.confirm, ctx)));
+            await passGate(session, `step:${session.prefix}${step.id}`, question);
+          })());
   if (step.action === 'runbook') {
     await confirm?.();
     return runSubRunbook(session, step, ctx);
   }
-  const expansion = await expandStep(step, action, session.base, session.inventory, session.live);
+  const expansion = await expandStep(step, action, session.base, session.inventory, session.live, where);
   if (expansion.multi) session.base.steps[step.id] = { outputs: {} };
   const concurrency = step.concurrency ?? Math.max(1, expansion.instances.length);
   const refused = await admitTogether(session, step, action, expansion.instances, concurrency);
@@ -129,6 +137,10 @@ function effectOf(session: RunSession, step: Step, action: ActionDefinition<Reco
   }
 }
 
+function whereOf(session: RunSession, step: Step): Where {
+  return { runbook: session.runbook, step, prefix: session.prefix };
+}
+
 function refOf(session: RunSession, step: Step, instance: Instance): StepInstanceRef {
   const ref = { step: session.prefix + step.id, instance: session.prefix + instance.id, target: targetName(instance.target) };
   return instance.key === undefined ? ref : { ...ref, key: instance.key };
@@ -150,6 +162,7 @@ async function runInstance(
     return 'succeeded';
   }
   const ctx = instanceContext(session.base, { item: instance.item, target: instance.target });
+  const where = whereOf(session, step);
   // Output of steps with secret outputs is held back until the secrets are known and can be masked.
   const held: { stream: 'stdout' | 'stderr' | 'info'; line: string }[] = [];
   const hold = secretNames(step, action).length > 0;
@@ -159,8 +172,9 @@ async function runInstance(
     ports: session.ports,
     runDir: session.runDir,
     allowQuorumLoss: step.allowQuorumLoss,
-    evaluate: (expression, extra) => expressionValue(expression, { ...ctx, ...extra }),
-    interpolate: (value, options) => interpolate(value, ctx, options?.shell === true ? { quote: session.ports.shell.quote } : {}),
+    evaluate: (expression, extra) => located(where, fieldHolding(step, expression), () => expressionValue(expression, { ...ctx, ...extra })),
+    interpolate: (value, options) =>
+      located(where, fieldHolding(step, value), () => interpolate(value, ctx, options?.shell === true ? { quote: session.ports.shell.quote } : {})),
     baseDir: dirname(session.runbook.file),
     ...(session.inventory === undefined ? {} : { inventory: session.inventory }),
     log: (stream, line) => {
@@ -169,8 +183,8 @@ async function runInstance(
     },
   };
   try {
-    const args = interpolateWith(step, action, ctx, { quote: session.ports.shell.quote });
-    const check = await runCheck(step, action, args, ctx, actionContext, session.signal);
+    const args = located(where, ['with'], () => interpolateWith(step, action, ctx, { quote: session.ports.shell.quote }));
+    const check = await runCheck(step, action, args, ctx, actionContext, session.signal, where);
     if (check?.satisfied === true) {
       session.setOutputs(step.id, multi, instance.outputKey, {});
       session.emit({ type: 'step.skipped', ...ref, reason: 'check', ...(check.detail === undefined ? {} : { detail: check.detail }) });
@@ -231,7 +245,7 @@ async function attempts(
     await session.flush();
     try {
       const result = await callWithTimeout(action, args, actionContext, session.signal, step.timeoutMs);
-      const outputs = outputsOf(step, result, ctx);
+      const outputs = outputsOf(step, result, ctx, whereOf(session, step));
       const secrets = secretNames(step, action);
       for (const name of secrets) session.masker.add(outputs[name]);
       for (const line of held.splice(0)) session.emit({ type: 'step.log', ...ref, ...line });
@@ -279,12 +293,14 @@ function fail(
   durationMs: number,
 ): InstanceOutcome {
   const error = e instanceof RunbookError ? e : undefined;
+  // Anything else thrown by an action is a bug: its trace goes to the run directory, a line to the operator.
+  const message = error === undefined ? reportInternal(e, (t) => session.masker.mask(t), session.runDir) : describeError(e);
   session.emit({
     type: 'step.failed',
     ...ref,
     attempt,
     durationMs,
-    error: describeError(e),
+    error: message,
     code: error?.code ?? 'STEP_FAILED',
     details: error?.details ?? [],
     tolerated: step.continueOnError,

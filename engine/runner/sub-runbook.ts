@@ -15,6 +15,7 @@ import { executionOrder } from '../graph/order.js';
 import { formatDiagnostic } from '../ui/diagnostics.js';
 import { baseContext, instanceContext, type BaseContext } from './context.js';
 import { passGate } from './gates.js';
+import { located } from './located.js';
 import { schedule } from './run.js';
 import type { RunSession } from './session.js';
 import type { StepOutcome } from './step.js';
@@ -86,14 +87,19 @@ export async function runSubRunbook(session: RunSession, step: Step, ctx: Record
     session.emit({ type: 'step.log', ...ref, stream: 'info', line: 'done in an earlier attempt; outputs restored from the journal' });
     return 'succeeded';
   }
-  const args = interpolate(step.with, ctx) as { name: string; inputs?: Record<string, unknown> };
+  const args = located({ runbook: session.runbook, step, prefix: session.prefix }, ['with'], () => interpolate(step.with, ctx)) as {
+    name: string;
+    inputs?: Record<string, unknown>;
+  };
   const { runbook, inputs } = loadSubRunbook(session.runbook, step, args);
   for (const input of runbook.inputs) if (input.secret) session.masker.add(inputs[input.name]);
   const base = childContext(session, runbook, inputs);
   const child = session.child(step.id, runbook, base);
   const started = session.ports.clock.now();
-  if (runbook.confirm !== undefined) {
-    await passGate(child, `runbook:${child.prefix}`, String(interpolate(runbook.confirm, instanceContext(base, {}))));
+  const confirm = runbook.confirm;
+  if (confirm !== undefined) {
+    const question = String(located({ runbook, prefix: child.prefix }, ['confirm'], () => interpolate(confirm, instanceContext(base, {}))));
+    await passGate(child, `runbook:${child.prefix}`, question);
   }
   const outcomes = await schedule(child, executionOrder(runbook.steps));
   for (const bad of ['aborted', 'failed', 'not-started'] as const) if (outcomes.includes(bad)) return bad;

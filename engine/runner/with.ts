@@ -5,9 +5,11 @@
  */
 import type { ActionDefinition } from '../actions/define.js';
 import type { Step } from '../dsl/types.js';
+import { ExpressionError } from '../expr/errors.js';
 import { evaluate } from '../expr/evaluate.js';
 import { interpolate, type InterpolateOptions } from '../expr/interpolate.js';
 import { singleExpression } from '../expr/template.js';
+import { located, type Where } from './located.js';
 
 export function expressionValue(text: string, ctx: Record<string, unknown>): unknown {
   return evaluate(singleExpression(text) ?? text, ctx);
@@ -23,16 +25,23 @@ export function interpolateWith(
   const { quote, ...rest } = options;
   const args: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(step.with)) {
-    if (action.lateFields?.includes(k) === true) args[k] = v;
-    else args[k] = interpolate(v, ctx, action.shellFields?.includes(k) === true ? { ...rest, quote } : rest);
+    if (action.lateFields?.includes(k) === true) {
+      args[k] = v;
+      continue;
+    }
+    try {
+      args[k] = interpolate(v, ctx, action.shellFields?.includes(k) === true ? { ...rest, quote } : rest);
+    } catch (e) {
+      throw e instanceof ExpressionError ? e.under(k) : e;
+    }
   }
   return args;
 }
 
-export function outputsOf(step: Step, result: Readonly<Record<string, unknown>>, ctx: Record<string, unknown>): Record<string, unknown> {
+export function outputsOf(step: Step, result: Readonly<Record<string, unknown>>, ctx: Record<string, unknown>, where: Where): Record<string, unknown> {
   const outputs: Record<string, unknown> = { ...result };
   for (const [name, expression] of Object.entries(step.outputs)) {
-    outputs[name] = expressionValue(expression, { ...ctx, result });
+    outputs[name] = located(where, ['outputs', name], () => expressionValue(expression, { ...ctx, result }));
   }
   return outputs;
 }

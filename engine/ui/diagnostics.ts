@@ -5,8 +5,10 @@
  *        12 |     needs: [labl]
  *           |             ^
  */
-import { isAbsolute, relative } from 'node:path';
 import type { Diagnostic } from '../dsl/diagnostics.js';
+import { displayPath } from '../dsl/locate.js';
+
+export { displayPath };
 
 /** Longest slice of a source line shown; long lines are cut around the column. */
 const MAX_SHOWN = 120;
@@ -28,12 +30,6 @@ export function formatDiagnostic(d: Diagnostic, sourceText?: string): string {
   return `${head}\n ${gutter} | ${shown}\n ${pad} | ${lead}^`;
 }
 
-/** The path relative to the working directory when the file is inside it; as given otherwise. */
-export function displayPath(file: string, cwd: string = process.cwd()): string {
-  if (!isAbsolute(file)) return file;
-  const rel = relative(cwd, file);
-  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? file : rel;
-}
 
 function sourceLine(text: string, line: number): string | undefined {
   let start = 0;

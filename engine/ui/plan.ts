@@ -21,7 +21,8 @@ export function formatPlan(plan: Plan): string {
     if (step.confirm !== undefined) out.push(`       gate: "${step.confirm}"`);
     if (step.deferred !== undefined) out.push(`       ${step.deferred} (known at run time)`);
     for (const line of step.quorum ?? []) out.push(`       ${line}`);
-    if (step.error !== undefined) out.push(`       cannot plan: ${step.error}`);
+    if (step.blocked !== undefined) out.push(`       ${step.blocked}`);
+    else if (step.error !== undefined) out.push(`       cannot plan: ${step.error}`);
     else if (step.instances.length === 0 && step.deferred === undefined) out.push('       no instances: its foreach list is empty');
     for (const instance of step.instances) {
       const note = instance.read ?? (instance.check === undefined ? undefined : `check: ${instance.check}`);
@@ -32,5 +33,8 @@ export function formatPlan(plan: Plan): string {
       }
     }
   });
+  if (plan.problems.length > 0) {
+    out.push(`cannot plan: the run would not go through with these inputs and this inventory (${plan.problems.length} problem${plan.problems.length === 1 ? '' : 's'} below); nothing was executed`);
+  }
   return out.join('\n') + '\n';
 }
