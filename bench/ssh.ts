@@ -2,7 +2,8 @@
  * On one 10-node lab (a swarm, one manager): SSH fan-out — `ssh.run hostname` on every node through the
  * engine, beside a parallel OpenSSH loop with ControlMaster and a sequential one, in the same run (cold =
  * new connections; warm = connections or ControlMaster sockets already open) — and labelling every node
- * through the Engine API (`docker.node.update`, one instance per node): wall time and per-node latency.
+ * through the Engine API (`docker.node.update`, one instance per node): wall time and per-node latency;
+ * then the power-off of its 9 workers through the quorum gate.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -18,6 +19,7 @@ import { systemPorts } from '../engine/io/system-ports.js';
 import type { RunEvent } from '../engine/runner/events.js';
 import { executeRun, type RunRequest } from '../engine/runner/run.js';
 import { labDown, labUp } from '../engine/lab/commands.js';
+import { benchPowerOff } from './power-off.js';
 
 const run = promisify(execFile);
 const NODES = 10;
@@ -114,6 +116,8 @@ export async function benchSsh(): Promise<Record<string, number>> {
     const labelWarm = await timed(() => execute(ports, labelRunbook, { value: 'b' }, [recordLatency]));
     await ports.ssh.close();
     await ports.docker.close();
+    // Last: it leaves the workers off.
+    const powerOff = await benchPowerOff(lab.inventory, inventory, stateDir);
     const figures = {
       engineCold: median(engine.cold),
       engineWarm: median(engine.warm),
@@ -134,6 +138,7 @@ export async function benchSsh(): Promise<Record<string, number>> {
       'api.label10.warm.ms': Math.round(labelWarm),
       'api.label10.per_node.median.ms': Math.round(median(latencies)),
       'api.label10.per_node.max.ms': Math.round(Math.max(...latencies)),
+      ...powerOff,
     };
   } finally {
     await run('sh', ['-c', `for s in ${control}/*; do [ -S "$s" ] && ssh -o ControlPath="$s" -O exit x 2>/dev/null; done; true`]).catch(() => undefined);

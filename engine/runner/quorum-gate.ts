@@ -3,7 +3,7 @@
  * demote, rm). One per run, shared by every step, parallel branch and sub-runbook: before such an
  * instance acts it asks the gate, which reads live state and judges the effect together with every
  * effect of this run that is in flight or that the swarm does not show yet. Admissions that arrive
- * together share one read, so a fan-out over many workers costs one `GET /nodes`, not one each.
+ * while a read is under way share it, so a fan-out over many workers costs a few `GET /nodes`, not one each.
  */
 import type { QuorumEffect } from '../actions/define.js';
 import type { SwarmNode } from '../actions/docker/api-types.js';
@@ -140,7 +140,6 @@ export class QuorumGate {
   private async rounds(): Promise<void> {
     try {
       while (this.waiting.length > 0) {
-        const batch = this.waiting.splice(0);
         let nodes: readonly SwarmNode[] | undefined;
         let problem: unknown;
         try {
@@ -148,6 +147,9 @@ export class QuorumGate {
         } catch (e) {
           problem = e;
         }
+        // Those that asked while the read was under way are decided on it too: this run's own effects are
+        // counted from what the gate admitted, not from the read, so a read a moment older loses nothing.
+        const batch = this.waiting.splice(0);
         for (const w of batch) {
           try {
             w.resolve(nodes === undefined ? this.decideBlind(w.request, problem) : this.decide(w.request, nodes));
