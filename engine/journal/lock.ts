@@ -6,8 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { mkdir, readFile, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lock } from 'proper-lockfile';
 import { RunbookError, describeError } from '../errors.js';
@@ -21,6 +22,8 @@ export interface LockHolder {
   runId: string;
   /** The runbook the holder runs. */
   runbook?: string;
+  /** The holder's start time in clock ticks since boot (`/proc/PID/stat`): a reused pid is not the holder. */
+  pidStart?: number;
 }
 
 /** What the lock is for: a whole cluster, or (runs without an inventory) one runbook. */
@@ -65,33 +68,78 @@ export async function acquireRunLock(
     options.onCompromised ??
     ((e: Error) => process.emitWarning(`the run lock ${lockPath} was lost: ${e.message}`, 'RunLockWarning'));
 
-  for (let tries = 0; ; tries += 1) {
-    let release: () => Promise<void>;
-    try {
-      release = await lock(base, { realpath: false, lockfilePath: lockPath, stale: staleMs, retries: 0, onCompromised });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') {
-        throw new RunbookError('INTERNAL', `cannot take the run lock ${lockPath}: ${describeError(e)}`, { cause: e });
+  const me: LockHolder = { ...holder, ...(holder.pid === process.pid ? startOf(process.pid) : {}) };
+  // Written before the lock is taken: a process killed between taking it and naming itself leaves this
+  // candidate, which tells the next one whose lock it is.
+  const candidatePath = `${base}.candidate-${me.pid}-${randomBytes(3).toString('hex')}.json`;
+  await writeHolder(candidatePath, me);
+  try {
+    for (let tries = 0; ; tries += 1) {
+      let release: () => Promise<void>;
+      try {
+        release = await lock(base, { realpath: false, lockfilePath: lockPath, stale: staleMs, retries: 0, onCompromised });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') {
+          throw new RunbookError('INTERNAL', `cannot take the run lock ${lockPath}: ${describeError(e)}`, { cause: e });
+        }
+        const current = await readHolder(holderPath);
+        if (current !== undefined && isDeadHere(current.holder)) {
+          await takeOver(holderPath, lockPath, current.text);
+          continue;
+        }
+        if (current === undefined) {
+          // Between another run's mkdir and its holder record the record is briefly missing; when every
+          // other candidate on this host is dead, the lock's taker died in that moment.
+          if (await onlyDeadCandidates(base, candidatePath)) {
+            await rmdir(lockPath).catch(ignoreMissing);
+            continue;
+          }
+          if (tries < HOLDER_WAIT_TRIES) {
+            await sleep(HOLDER_WAIT_MS);
+            continue;
+          }
+        }
+        throw lockedError(key, lockPath, current?.holder);
       }
-      const current = await readHolder(holderPath);
-      if (current !== undefined && isDeadHere(current.holder)) {
-        await takeOver(holderPath, lockPath, current.text);
-        continue;
+      try {
+        await rename(candidatePath, holderPath);
+      } catch (e) {
+        await release().catch(() => undefined);
+        throw new RunbookError('INTERNAL', `cannot record the run lock holder in ${holderPath}: ${describeError(e)}`, { cause: e });
       }
-      // Between another run's mkdir and its holder write the holder is briefly missing.
-      if (current === undefined && tries < HOLDER_WAIT_TRIES) {
-        await sleep(HOLDER_WAIT_MS);
-        continue;
-      }
-      throw lockedError(key, lockPath, current?.holder);
+      return releaser(holderPath, release);
     }
-    try {
-      await writeHolder(holderPath, holder);
-    } catch (e) {
-      await release().catch(() => undefined);
-      throw new RunbookError('INTERNAL', `cannot record the run lock holder in ${holderPath}: ${describeError(e)}`, { cause: e });
-    }
-    return releaser(holderPath, release);
+  } finally {
+    await unlink(candidatePath).catch(ignoreMissing);
+  }
+}
+
+/** True when every candidate record beside the lock but `mine` is of a process of this host that is gone. */
+async function onlyDeadCandidates(base: string, mine: string): Promise<boolean> {
+  const prefix = `${basename(base)}.candidate-`;
+  const names = (await readdir(dirname(base))).filter((n) => n.startsWith(prefix) && join(dirname(base), n) !== mine);
+  for (const name of names) {
+    const found = await readHolder(join(dirname(base), name));
+    if (found === undefined || !isDeadHere(found.holder)) return false;
+  }
+  for (const name of names) await unlink(join(dirname(base), name)).catch(ignoreMissing);
+  return true;
+}
+
+/** A process's start time from `/proc/PID/stat` (field 22), when this system has one. */
+function startOf(pid: number): { pidStart?: number } {
+  const stat = procStat(pid);
+  return stat === undefined ? {} : { pidStart: stat.start };
+}
+
+function procStat(pid: number): { state: string; start: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name is in parentheses and may hold spaces: fields are counted after its closing one.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0] ?? '', start: Number(fields[19]) };
+  } catch {
+    return undefined;
   }
 }
 
@@ -133,15 +181,21 @@ async function takeOver(holderPath: string, lockPath: string, deadText: string):
   await unlink(claim).catch(ignoreMissing);
 }
 
+/**
+ * A holder on this host is dead when its pid is gone, is a zombie (killed, not yet reaped: a container
+ * whose PID 1 does not reap keeps it so), or now belongs to a process started at another time.
+ */
 function isDeadHere(holder: LockHolder): boolean {
   if (holder.host !== hostname()) return false;
   try {
     process.kill(holder.pid, 0);
-    return false;
   } catch (e) {
     // EPERM: the pid exists but belongs to someone else, so it is alive.
     return (e as NodeJS.ErrnoException).code === 'ESRCH';
   }
+  const stat = procStat(holder.pid);
+  if (stat === undefined) return false;
+  return stat.state === 'Z' || (holder.pidStart !== undefined && stat.start !== holder.pidStart);
 }
 
 async function readHolder(path: string): Promise<{ holder: LockHolder; text: string } | undefined> {
@@ -162,6 +216,7 @@ async function readHolder(path: string): Promise<{ holder: LockHolder; text: str
         startedAt: String(value.startedAt ?? '?'),
         runId: String(value.runId ?? '?'),
         ...(typeof value.runbook === 'string' ? { runbook: value.runbook } : {}),
+        ...(typeof value.pidStart === 'number' ? { pidStart: value.pidStart } : {}),
       },
       text,
     };

@@ -218,7 +218,7 @@ describe('emergency-shutdown, then reboot-from-shutdown', () => {
     const journal = journalOf('reboot-from-shutdown');
     // What still runs only reads: the shutdown record, probes and waits.
     const ran = [...new Set(journal.filter((x) => x.type === 'step.succeeded').map((x) => x.step))].sort();
-    expect(ran).toEqual(['converged', 'first', 'first-leads', 'managers', 'ready', 'recorded', 'registry-health', 'snapshot', 'sources']);
+    expect(ran).toEqual(['converged', 'first', 'first-leads', 'given', 'managers', 'ready', 'recorded', 'registry-health', 'snapshot', 'sources']);
     const skipped = journal.filter((x) => x.type === 'step.skipped').map((x) => x.step);
     for (const step of ['power-on-first', 'power-on-others', 'promote', 'deploy-registry', 'deploy-stacks', 'restore-services']) {
       expect(skipped, step).toContain(step);

@@ -142,6 +142,6 @@ describe('service-update', () => {
   it('fails before any change on a service that does not exist', async () => {
     const r = await updateRun({ service: 'we', image: registryImage });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('no service named we (services starting with that name: web)');
+    expect(r.stderr).toMatch(/no service named \\?"we\\?" \(services whose name starts so: web\); pass --input service=NAME/);
   }, 60_000);
 });

@@ -100,6 +100,36 @@ describe('run lock', () => {
     await lock.release();
   });
 
+  it('takes over a lock whose taker was killed before it could name itself (only its candidate record is left)', async () => {
+    const dead = spawn('true');
+    await exited(dead);
+    await mkdir(join(stateDir, 'locks', 'cluster--dccn.lock'), { recursive: true });
+    await writeFile(join(stateDir, 'locks', `cluster--dccn.candidate-${dead.pid}-abcdef.json`), JSON.stringify(holder('dead-run', dead.pid)));
+    const lock = await acquireRunLock(stateDir, key, holder('mine'));
+    const recorded = JSON.parse(await readFile(join(stateDir, 'locks', 'cluster--dccn.holder.json'), 'utf8')) as LockHolder;
+    expect(recorded.runId).toBe('mine');
+    expect((await readdir(join(stateDir, 'locks'))).filter((f) => f.includes('candidate'))).toEqual([]);
+    await lock.release();
+  });
+
+  it('a zombie holder (killed, never reaped) is dead, and so is a holder whose pid now belongs to another process', async () => {
+    // `sleep 0.1` exits first and its parent, exec'd into `sleep 5`, never reaps it: a zombie.
+    const parent = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    children.push(parent);
+    const zombie = Number(await new Promise<string>((r) => parent.stdout?.once('data', (d: Buffer) => r(d.toString().trim()))));
+    for (let i = 0; i < 100 && !(await readFile(`/proc/${zombie}/stat`, 'utf8')).includes(') Z '); i += 1) await new Promise((r) => setTimeout(r, 20));
+    await mkdir(join(stateDir, 'locks', 'cluster--dccn.lock'), { recursive: true });
+    await writeFile(join(stateDir, 'locks', 'cluster--dccn.holder.json'), JSON.stringify(holder('zombie-run', zombie)));
+    const lock = await acquireRunLock(stateDir, key, holder('after-zombie'));
+    await lock.release();
+
+    await mkdir(join(stateDir, 'locks', 'cluster--dccn.lock'), { recursive: true });
+    // This process is alive, but not the one that started at tick 1: the pid was reused.
+    await writeFile(join(stateDir, 'locks', 'cluster--dccn.holder.json'), JSON.stringify({ ...holder('old-run'), pidStart: 1 }));
+    const again = await acquireRunLock(stateDir, key, holder('after-reuse'));
+    await again.release();
+  });
+
   it('leaves no descriptor of the lock or the journal to spawned commands', async () => {
     const lock = await acquireRunLock(stateDir, key, holder('run-1'));
     const writer = await JournalWriter.open(await createRunDir(stateDir, 'run-1'));
