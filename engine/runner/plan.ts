@@ -152,8 +152,9 @@ interface Scope {
 /** Plans the steps of one runbook; a sub-runbook's steps follow its calling step, ids prefixed. */
 async function planScope(scope: Scope): Promise<void> {
   const { runbook, prefix } = scope;
-  const ancestors = ancestorsOf(runbook.steps, prefix);
   const quorumSteps: string[] = [];
+  // For each step, the earlier steps with quorum effects among its transitive needs (a small set).
+  const quorumBefore = new Map<string, ReadonlySet<string>>();
   // Steps the run could not get past with these inputs and this inventory (by the step that is the cause):
   // what needs them is not planned.
   const stopped = new Map<string, string>();
@@ -162,14 +163,15 @@ async function planScope(scope: Scope): Promise<void> {
     const action = getAction(step.action);
     if (action === undefined) throw new RunbookError('INVALID', `unknown action "${step.action}"`);
     const head = { step: id, name: step.name ?? step.id, action: step.action, mutating: action.mutating, needs: step.needs.map((n) => prefix + n) };
-    const blocker = [...(ancestors.get(id) ?? [])].find((a) => stopped.has(a));
-    const cause = blocker === undefined ? undefined : stopped.get(blocker);
+    const before = quorumAncestors(head.needs, quorumBefore, quorumSteps);
+    quorumBefore.set(id, before);
+    const cause = head.needs.map((n) => stopped.get(n)).find((c) => c !== undefined);
     if (cause !== undefined) {
       scope.steps.push({ ...head, instances: [], blocked: `not planned: it comes after ${cause}, which the run would not get past` });
       stopped.set(id, cause);
       continue;
     }
-    const concurrentWith = new Set(quorumSteps.filter((s) => !(ancestors.get(id)?.has(s) ?? false)));
+    const concurrentWith = new Set(quorumSteps.filter((s) => !before.has(s)));
     try {
       const planned = await planStep(scope, step, action, head, concurrentWith);
       if (planned.quorum !== undefined) quorumSteps.push(id);
@@ -181,7 +183,6 @@ async function planScope(scope: Scope): Promise<void> {
       }
       scope.steps.push({ ...head, instances: [], error: scope.masker.mask(describeError(e)) });
     }
-
   }
 }
 
@@ -339,18 +340,20 @@ function problemOf(e: ExpressionFailure): Diagnostic {
   );
 }
 
-/** Every step's transitive needs, by prefixed id: steps that are not among them may run at the same time. */
-function ancestorsOf(steps: readonly Step[], prefix: string): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  for (const step of executionOrder(steps)) {
-    const all = new Set<string>();
-    for (const need of step.needs) {
-      all.add(prefix + need);
-      for (const a of out.get(prefix + need) ?? []) all.add(a);
-    }
-    out.set(prefix + step.id, all);
+const NONE: ReadonlySet<string> = new Set();
+
+/** The steps with quorum effects a step comes after: those of its needs, and its needs themselves. */
+function quorumAncestors(needs: readonly string[], before: ReadonlyMap<string, ReadonlySet<string>>, quorumSteps: readonly string[]): ReadonlySet<string> {
+  let out: Set<string> | undefined;
+  for (const need of needs) {
+    const inherited = before.get(need) ?? NONE;
+    const own = quorumSteps.includes(need);
+    if (inherited.size === 0 && !own) continue;
+    out ??= new Set();
+    for (const q of inherited) out.add(q);
+    if (own) out.add(need);
   }
-  return out;
+  return out ?? NONE;
 }
 
 /** An action cannot plan for a target that is only known at run time: say so instead of failing. */
