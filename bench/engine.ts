@@ -5,13 +5,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadRunbook } from '../engine/dsl/validate.js';
+import { loadRunbook } from '../engine/index.js';
 import { readOnlyPorts } from '../engine/io/read-only.js';
 import { systemPorts } from '../engine/io/system-ports.js';
 import { createRunDir, readRun } from '../engine/journal/store.js';
 import { JournalWriter } from '../engine/journal/writer.js';
+import { JournalReporter } from '../engine/runner/journal-reporter.js';
 import type { Reporter, RunEvent } from '../engine/runner/events.js';
-import { planRun } from '../engine/runner/plan.js';
+import { planRun } from '../engine/runner/dry-run.js';
 import { executeRun } from '../engine/runner/run.js';
 
 function median(values: number[]): number {
@@ -114,7 +115,7 @@ export async function benchResume(dir: string): Promise<Record<string, number>> 
   const stateDir = join(dir, 'state-resume');
   const runId = 'bench-resume';
   const runDir = await createRunDir(stateDir, runId);
-  const writer = await JournalWriter.open(runDir);
+  const writer = new JournalReporter(await JournalWriter.open(runDir));
   writer.onEvent({
     type: 'run.started', runId, runbook: 'generated', runbookFile: '/x.yaml', runbookHash: 'h', inputs: {},
     secretInputs: [], resumed: false, pid: 1, host: 'h',

@@ -1,7 +1,6 @@
 /**
  * Runtime errors carry a literal code the caller branches on; only the CLI maps codes to exit codes.
  */
-import type { SourceRef } from './dsl/diagnostics.js';
 
 export type RunbookErrorCode =
   | 'INVALID'            // bad runbook, inventory or arguments: exit 2
@@ -21,6 +20,13 @@ export type RunbookErrorCode =
   | 'EXPRESSION'         // an expression failed on the run's data (inputs, inventory, outputs): the step fails; a plan exits 2
   | 'STEP_FAILED'
   | 'INTERNAL';
+
+/** A place in a file: 1-based line and column (the same shape as a diagnostic's source). */
+export interface SourceRef {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
 
 export class RunbookError extends Error {
   override readonly name = 'RunbookError';

@@ -1,28 +1,18 @@
 /**
- * The action interface. One action per file, registered in `actions/index.ts`.
- * Actions never import zx, ssh2 or dockerode: everything they touch comes through `ActionContext`.
+ * The action interface. One action per file (or one definition for a pair, such as power on and off),
+ * registered in `actions/index.ts`. Actions never import zx, ssh2 or docker-modem: everything they touch
+ * comes through `ActionContext`.
  */
-import type { JSONSchemaType } from 'ajv';
+import type { ActionDescriptor } from '../dsl/action-descriptor.js';
 import type { EffectKind } from '../graph/quorum-admission.js';
-import type { Inventory, InventoryNode } from '../inventory/types.js';
-import type { ClockPort, DockerPort, PromptPort, ShellPort, SshPort } from '../io/ports.js';
+import type { Inventory } from '../inventory/types.js';
+import type { Ports, Target } from '../io/ports.js';
 
-/** Where one instance of a step runs. */
-export type Target =
-  | { readonly type: 'local' }
-  | { readonly type: 'node'; readonly node: InventoryNode };
+export type { ActionDescriptor } from '../dsl/action-descriptor.js';
+export { onlyReads } from '../dsl/action-descriptor.js';
 
 /** `run` executes; `plan` may only read (the ports it gets refuse writes). */
 export type ActionMode = 'run' | 'plan';
-
-export interface Ports {
-  readonly shell: ShellPort;
-  readonly clock: ClockPort;
-  readonly prompt: PromptPort;
-  readonly ssh: SshPort;
-  /** The Docker Engine API of any node; in plan mode it refuses every call that is not GET or HEAD. */
-  readonly docker: DockerPort;
-}
 
 export interface ActionContext {
   readonly mode: ActionMode;
@@ -45,6 +35,8 @@ export interface ActionContext {
   interpolate(value: unknown, options?: { readonly shell?: boolean }): unknown;
   /** A progress line for the operator (masked before it is shown). */
   log(stream: 'stdout' | 'stderr' | 'info', line: string): void;
+  /** Another action of the catalogue by name, for an action that runs one as its probe (wait.until). */
+  action(name: string): ActionDefinition | undefined;
 }
 
 /** One line of a plan: what the step would do, and the exact command or API call. */
@@ -71,36 +63,8 @@ export interface QuorumEffect {
   readonly kind: EffectKind;
 }
 
-export interface ActionDefinition<W = Record<string, unknown>> {
-  readonly name: string;
-  readonly description: string;
-  /** JSON Schema of `with`, checked at validation time (expressions stand in for any type). */
-  readonly with: JSONSchemaType<W> | Record<string, unknown>;
-  /**
-   * `with` fields the runner passes as written, `${{ }}` included: the action evaluates them itself, later
-   * or again and again, with `ctx.evaluate` or `ctx.interpolate`.
-   */
-  readonly lateFields?: readonly string[];
-  /** Those of the `lateFields` evaluated after the action looked at live state: `result` is in scope there (validation knows it). */
-  readonly resultFields?: readonly string[];
-  /** `with` fields holding shell command lines: values interpolated into them are shell-quoted. */
-  readonly shellFields?: readonly string[];
-  /** Changes the world; refused in plan mode. */
-  readonly mutating: boolean;
-  /** Safe to run again after an interruption with no probe to ask first. */
-  readonly idempotent: boolean;
-  /** Result fields that are credentials (a join token): always masked and never journaled, as if the step listed them in `secret_outputs`. */
-  readonly secretOutputs?: readonly string[];
-  /**
-   * A quick read of live state — no waiting, no files written: `plan` runs it (with ports that refuse
-   * writes) to learn its outputs, so the steps after it are planned with real values. A function decides
-   * from `with` (`ssh.run` with `read_only: true`).
-   */
-  readonly planReads?: boolean | ((args: W) => boolean);
-  /** When the plan's read of it fails, the run would stop there (`assert`): the plan says it cannot go past it. */
-  readonly decidesRun?: boolean;
-  /** Where the action runs when the step has no `on:`. */
-  readonly defaultTarget: 'local' | 'manager';
+/** The code of an action: what it would do, whether it is done, and doing it. */
+export interface ActionImplementation<W = Record<string, unknown>> {
   plan(args: W, ctx: ActionContext): PlanLine[] | Promise<PlanLine[]>;
   /** Read-only: is the desired state already there? */
   check?(args: W, ctx: ActionContext): Promise<CheckResult>;
@@ -120,12 +84,13 @@ export interface ActionDefinition<W = Record<string, unknown>> {
   run(args: W, ctx: ActionContext): Promise<ActionResult>;
 }
 
-/** Does a call of `action` with `args` only read? Non-mutating actions, and mutating ones whose `planReads` says so. */
-export function onlyReads<W>(action: ActionDefinition<W>, args: W): boolean {
-  return !action.mutating || (typeof action.planReads === 'function' ? action.planReads(args) : action.planReads === true);
-}
+/** An action as the runner holds it: its descriptor and its implementation. */
+export type ActionDefinition<W = Record<string, unknown>> = ActionDescriptor<W> & ActionImplementation<W>;
 
-/** Identity function that keeps the action's `with` type checked against its implementation. */
-export function defineAction<W>(definition: ActionDefinition<W>): ActionDefinition<W> {
-  return definition;
+/**
+ * One action from its two halves, written apart in its file: the descriptor (what validation and the plan
+ * read) and the implementation. The `with` type is checked against both.
+ */
+export function defineAction<W>(descriptor: ActionDescriptor<W>, implementation: ActionImplementation<W>): ActionDefinition<W> {
+  return { ...descriptor, ...implementation };
 }

@@ -31,6 +31,7 @@ export const shell = defineAction<ShellWith>({
   mutating: true,
   idempotent: false,
   defaultTarget: 'local',
+}, {
   plan: (args) => [{ summary: 'run locally', call: args.command }],
   async run(args, ctx) {
     const result = await ctx.ports.shell.run({

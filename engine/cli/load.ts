@@ -7,7 +7,7 @@ import type { Diagnostic } from '../dsl/diagnostics.js';
 import { hasErrors } from '../dsl/diagnostics.js';
 import { resolveInputs } from '../dsl/inputs.js';
 import type { Runbook } from '../dsl/types.js';
-import { loadRunbook } from '../dsl/validate.js';
+import { loadRunbook } from '../index.js';
 import { loadInventory } from '../inventory/load.js';
 import type { Inventory } from '../inventory/types.js';
 import { formatDiagnostic } from '../ui/diagnostics.js';

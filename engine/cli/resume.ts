@@ -5,7 +5,7 @@
 import { hasErrors } from '../dsl/diagnostics.js';
 import { checkGivenInputs, sameValue } from '../dsl/inputs.js';
 import type { Runbook } from '../dsl/types.js';
-import { loadRunbook } from '../dsl/validate.js';
+import { loadRunbook } from '../index.js';
 import { loadInventory } from '../inventory/load.js';
 import type { Inventory } from '../inventory/types.js';
 import type { RunState } from '../journal/replay.js';

@@ -2,11 +2,11 @@
  * `runbook run`, `runbook plan` and `runbook resume`.
  */
 import { executeRun } from '../runner/run.js';
-import { planRun } from '../runner/plan.js';
+import { planRun } from '../runner/dry-run.js';
 import { probePorts, readOnlyPorts } from '../io/read-only.js';
 import { systemPorts } from '../io/system-ports.js';
-import { createLiveResolver } from '../actions/docker/cluster.js';
-import type { Ports } from '../actions/define.js';
+import { createLiveResolver } from '../runner/live-targets.js';
+import type { Ports } from '../io/ports.js';
 import type { Inventory } from '../inventory/types.js';
 import { chooseReporter } from '../ui/reporters.js';
 import { PlainReporter } from '../ui/plain.js';

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hasErrors } from '../dsl/diagnostics.js';
-import { loadRunbook } from '../dsl/validate.js';
+import { loadRunbook } from '../index.js';
 import { loadInventory } from '../inventory/load.js';
 import { parseJournal } from '../journal/records.js';
 import { listRuns, readRun } from '../journal/store.js';

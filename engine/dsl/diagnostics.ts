@@ -3,12 +3,10 @@
  * The CLI prints them as `file:line:col: error CODE: message` and exits 2.
  */
 
+import type { SourceRef } from '../errors.js';
+
 /** Where something was written: 1-based line and column. */
-export interface SourceRef {
-  readonly file: string;
-  readonly line: number;
-  readonly col: number;
-}
+export type { SourceRef };
 
 /** Every diagnostic code the project emits. */
 export type DiagnosticCode =

@@ -4,7 +4,7 @@
  * problem, not before: a run that goes well never pays for positions.
  */
 import { isAbsolute, relative } from 'node:path';
-import type { SourceRef } from './diagnostics.js';
+import type { Diagnostic, SourceRef } from './diagnostics.js';
 import { parseYaml, readSource } from './load.js';
 import { fileStart, refInString, type DataPath, type YamlSource } from './positions.js';
 
@@ -29,6 +29,11 @@ export function displayPath(file: string, cwd: string = process.cwd()): string {
   if (!isAbsolute(file)) return file;
   const rel = relative(cwd, file);
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? file : rel;
+}
+
+/** A diagnostic on one line, as compilers print it: `file:line:col: error CODE: message; hint`. */
+export function describeDiagnostic(d: Diagnostic): string {
+  return `${describeSource(d.source)}: ${d.severity} ${d.code}: ${d.message}${d.hint === undefined ? '' : `; ${d.hint}`}`;
 }
 
 /** `file:line:col`, the file as `displayPath` shows it. */

@@ -23,6 +23,7 @@ import { inputDecls } from './rules/input-decls.js';
 import { needsExist } from './rules/needs.js';
 import { subRunbooks } from './rules/sub-runbooks.js';
 import type { Runbook } from './types.js';
+import type { ActionCatalogue } from './action-descriptor.js';
 
 /** The runbook schema as published for editors. */
 export { runbookSchema };
@@ -31,9 +32,15 @@ const validateShape = compileSchema(runbookSchema);
 
 const RULES: readonly Rule[] = [duplicateIds, needsExist, cycles, inputDecls, actionsAndWith, subRunbooks, expressions];
 
-/** Loads and validates a runbook; reads `file` when `text` is absent. */
-export function loadRunbook(file: string, text?: string): Loaded<Runbook> {
-  const read = readSource(file, text);
+/** What a runbook is checked against: the actions it may name; `text` stands in for the file's content. */
+export interface LoadOptions {
+  readonly actions: ActionCatalogue;
+  readonly text?: string;
+}
+
+/** Loads and validates a runbook; reads `file` unless `options.text` is given. */
+export function loadRunbook(file: string, options: LoadOptions): Loaded<Runbook> {
+  const read = readSource(file, options.text);
   if (read.value === undefined) return { diagnostics: read.diagnostics };
   const parsed = parseYaml(read.value.file, read.value.text);
   if (parsed.value === undefined) return { diagnostics: parsed.diagnostics };
@@ -42,7 +49,7 @@ export function loadRunbook(file: string, text?: string): Loaded<Runbook> {
   diagnostics.push(...checkShape(validateShape, source, data, { classify, itemLabels: { steps: 'step' } }));
   if (hasErrors(diagnostics)) return { diagnostics: byPosition(diagnostics) };
   const runbook = normalizeRunbook(data as unknown as WrittenRunbook, source, read.value.hash);
-  const ctx = ruleContext(runbook, source);
+  const ctx = ruleContext(runbook, source, options.actions);
   for (const rule of RULES) diagnostics.push(...rule(ctx));
   const ordered = byPosition(diagnostics);
   return hasErrors(ordered) ? { diagnostics: ordered } : { value: runbook, diagnostics: ordered };

@@ -1,7 +1,23 @@
 /**
  * The seams through which the engine touches the world. Actions receive these, never zx, ssh2 or
- * dockerode directly, so dry-run can hand them read-only versions and tests can hand them real ones.
+ * docker-modem directly, so dry-run can hand them read-only versions and tests can hand them real ones.
  */
+import type { InventoryNode } from '../inventory/types.js';
+
+/** Where one instance of a step runs: this machine, or a node of the inventory. */
+export type Target =
+  | { readonly type: 'local' }
+  | { readonly type: 'node'; readonly node: InventoryNode };
+
+/** Everything an action may touch. */
+export interface Ports {
+  readonly shell: ShellPort;
+  readonly clock: ClockPort;
+  readonly prompt: PromptPort;
+  readonly ssh: SshPort;
+  /** The Docker Engine API of any node; in plan mode it refuses every call that is not GET or HEAD. */
+  readonly docker: DockerPort;
+}
 
 /** Result of a finished local or remote command. */
 export interface CommandResult {

@@ -2,7 +2,7 @@
  * Ports for plan mode. Writes are refused here, in io/, so a dry-run cannot change anything even
  * if an action forgets which mode it is in.
  */
-import type { Ports } from '../actions/define.js';
+import type { Ports } from './ports.js';
 import { RunbookError } from '../errors.js';
 import type { DockerPort } from './ports.js';
 

@@ -2,7 +2,7 @@
  * The real ports of a CLI process: zx for local commands, the wall clock, the terminal for questions,
  * ssh2 for SSH, docker-modem for the Docker Engine API.
  */
-import type { Ports } from '../actions/define.js';
+import type { Ports } from './ports.js';
 import { systemClock } from './clock.js';
 import { createTtyPrompt } from './tty-prompt.js';
 import { createZxShell } from './zx-shell.js';

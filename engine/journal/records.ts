@@ -1,26 +1,83 @@
 /**
- * The journal's on-disk form: one versioned record per line. Only what replay and `runbook show`
- * need is journaled; `step.log` (volume, possibly sensitive output) and `plan.ready` (derivable
- * from the runbook) are not.
+ * The journal's on-disk form: one versioned record per line. The record types are written out here,
+ * field by field, and the runner maps its events onto them in one place (`runner/journal-reporter.ts`):
+ * a change to an event never silently changes the file format. Replay refuses a version it does not know.
  */
 import { RunbookError } from '../errors.js';
-import type { RunEvent } from '../runner/events.js';
-
-/** The run events that are written to the journal. */
-export type JournaledEvent = Exclude<RunEvent, { type: 'step.log' } | { type: 'plan.ready' }>;
 
 /** The current record version; a reader refuses any other. */
 export const JOURNAL_VERSION = 1;
 
+/** Which step instance a record is about: `id`, `id[key]`, `id@node` or `id[key]@node`. */
+export interface InstanceRef {
+  readonly step: string;
+  readonly instance: string;
+  /** Node name, or `local`. */
+  readonly target: string;
+  /** foreach key, when the step has a foreach. */
+  readonly key?: string;
+}
+
+/** A record's content, version 1: what happened, without `v`, `seq` and `ts`. */
+export type JournalEntry =
+  | {
+      readonly type: 'run.started';
+      readonly runId: string;
+      readonly runbook: string;
+      readonly runbookFile: string;
+      readonly runbookHash: string;
+      readonly inventoryFile?: string;
+      readonly inventoryHash?: string;
+      readonly cluster?: string;
+      /** Inputs without the secret ones. */
+      readonly inputs: Readonly<Record<string, unknown>>;
+      /** Names of the inputs marked secret: their values are never written. */
+      readonly secretInputs: readonly string[];
+      /** Names of the inputs the caller gave, never their values. */
+      readonly givenInputs?: readonly string[];
+      /** Every step only reads. */
+      readonly readOnly?: boolean;
+      readonly resumed: boolean;
+      readonly pid: number;
+      readonly host: string;
+    }
+  | ({
+      readonly type: 'step.started';
+      readonly attempt: number;
+      /** The manager's vote the instance takes away: counted on resume until the swarm shows it. */
+      readonly quorum?: { readonly node: string; readonly kind: 'stop' | 'restart' | 'demote' };
+    } & InstanceRef)
+  | ({ readonly type: 'step.retrying'; readonly attempt: number; readonly maxAttempts: number; readonly delayMs: number; readonly error: string } & InstanceRef)
+  | ({
+      readonly type: 'step.succeeded';
+      readonly attempt: number;
+      readonly durationMs: number;
+      /** Outputs without the secret ones. */
+      readonly outputs: Readonly<Record<string, unknown>>;
+      readonly secretOutputs: readonly string[];
+    } & InstanceRef)
+  | ({
+      readonly type: 'step.failed';
+      readonly attempt: number;
+      readonly durationMs: number;
+      readonly error: string;
+      readonly code: string;
+      readonly details: readonly string[];
+      readonly tolerated: boolean;
+    } & InstanceRef)
+  | ({ readonly type: 'step.skipped'; readonly reason: string; readonly detail?: string } & InstanceRef)
+  | { readonly type: 'gate.answered'; readonly gate: string; readonly question: string; readonly answer: boolean; readonly by: 'tty' | 'flag' | 'resume' }
+  | { readonly type: 'run.finished'; readonly status: 'succeeded' | 'failed' | 'interrupted' | 'refused'; readonly durationMs: number; readonly error?: string };
+
 /**
- * One line of `journal.jsonl`: a run event wrapped with its version, a sequence number that grows
- * by one across the whole run (resumes continue it) and the ISO time it was recorded.
+ * One line of `journal.jsonl`: an entry with its version, a sequence number that grows by one across the
+ * whole run (resumes continue it) and the ISO time it was recorded.
  *
  * @example {"v":1,"seq":3,"ts":"2026-11-22T04:12:33.120Z","type":"step.started","step":"label",...}
  */
-export type JournalRecord = { readonly v: 1; readonly seq: number; readonly ts: string } & JournaledEvent;
+export type JournalRecord = { readonly v: 1; readonly seq: number; readonly ts: string } & JournalEntry;
 
-const JOURNALED_TYPES: ReadonlySet<string> = new Set<JournaledEvent['type']>([
+const JOURNALED_TYPES: ReadonlySet<string> = new Set<JournalEntry['type']>([
   'run.started',
   'step.started',
   'step.retrying',
@@ -31,13 +88,9 @@ const JOURNALED_TYPES: ReadonlySet<string> = new Set<JournaledEvent['type']>([
   'run.finished',
 ]);
 
-export function isJournaled(e: RunEvent): e is JournaledEvent {
-  return JOURNALED_TYPES.has(e.type);
-}
-
 /** Serialises one record as a journal line, newline included. */
-export function formatRecord(seq: number, ts: string, event: JournaledEvent): string {
-  return `${JSON.stringify({ v: JOURNAL_VERSION, seq, ts, ...event })}\n`;
+export function formatRecord(seq: number, ts: string, entry: JournalEntry): string {
+  return `${JSON.stringify({ v: JOURNAL_VERSION, seq, ts, ...entry })}\n`;
 }
 
 /** The result of reading a journal's text. */

@@ -1,14 +1,13 @@
 /**
- * Appends run events to `journal.jsonl` with group commit: events are buffered synchronously and
+ * Appends entries to `journal.jsonl` with group commit: entries are buffered synchronously and
  * `flush()` writes everything buffered with one fsync; callers arriving while an fsync runs share
- * the next one. The runner awaits `flush()` before any work that depends on an event.
+ * the next one. The runner awaits `flush()` before any work that depends on an entry.
  */
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { RunbookError, describeError } from '../errors.js';
-import type { Reporter, RunEvent } from '../runner/events.js';
-import { formatRecord, isJournaled, parseJournal } from './records.js';
+import { formatRecord, parseJournal, type JournalEntry } from './records.js';
 
 /** File name of the journal inside a run directory. */
 export const JOURNAL_FILE = 'journal.jsonl';
@@ -26,7 +25,7 @@ interface Waiter {
   readonly reject: (e: unknown) => void;
 }
 
-export class JournalWriter implements Reporter {
+export class JournalWriter {
   readonly stats: JournalStats = { records: 0, fsyncs: 0, fsyncMs: 0 };
   readonly path: string;
   private readonly file: FileHandle;
@@ -78,22 +77,21 @@ export class JournalWriter implements Reporter {
     return new JournalWriter(path, file, last?.seq ?? 0, options.now ?? (() => new Date()));
   }
 
-  /** Buffers a journaled event; `step.log` and `plan.ready` are ignored. */
-  onEvent(event: RunEvent): void {
-    if (!isJournaled(event)) return;
-    if (this.closed) throw new RunbookError('INTERNAL', `journal ${this.path} is closed; ${event.type} was not recorded`);
+  /** Buffers an entry; `flush()` makes it durable. */
+  append(entry: JournalEntry): void {
+    if (this.closed) throw new RunbookError('INTERNAL', `journal ${this.path} is closed; ${entry.type} was not recorded`);
     let line: string;
     try {
-      line = formatRecord(this.seq + 1, this.now().toISOString(), event);
+      line = formatRecord(this.seq + 1, this.now().toISOString(), entry);
     } catch (e) {
-      throw new RunbookError('INTERNAL', `cannot record ${event.type} in the journal: ${describeError(e)}`, { cause: e });
+      throw new RunbookError('INTERNAL', `cannot record ${entry.type} in the journal: ${describeError(e)}`, { cause: e });
     }
     this.seq += 1;
     this.pending.push(line);
     this.stats.records += 1;
   }
 
-  /** Resolves once every event received so far is on disk. */
+  /** Resolves once every entry appended so far is on disk. */
   flush(): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     const target = this.seq;

@@ -2,8 +2,9 @@
  * "Already done?" probes: a step's own `check` (an expression or a read-only probe action), else the
  * action's built-in `check`. Probes are declared read-only, so plan mode runs them too.
  */
-import type { ActionContext, ActionDefinition, CheckResult, Target } from '../actions/define.js';
-import { resolveTargets } from '../inventory/targets.js';
+import type { ActionContext, ActionDefinition, CheckResult } from '../actions/define.js';
+import type { Target } from '../io/ports.js';
+import { resolveTargets } from '../plan/targets.js';
 import { getAction } from '../actions/index.js';
 import type { Step } from '../dsl/types.js';
 import { describeError, RunbookError } from '../errors.js';
@@ -12,7 +13,7 @@ import { interpolate } from '../expr/interpolate.js';
 import { singleExpression } from '../expr/template.js';
 import { callWithTimeout } from './attempt.js';
 import type { ExprContext } from '../expr/evaluate.js';
-import { located, locatedAsync, type Where } from './located.js';
+import { located, locatedAsync, type Where } from '../plan/located.js';
 
 export function truthy(value: unknown): boolean {
   if (Array.isArray(value)) return value.length > 0;

@@ -6,7 +6,7 @@
  * while a read is under way share it, so a fan-out over many workers costs a few `GET /nodes`, not one each.
  */
 import type { QuorumEffect } from '../actions/define.js';
-import type { SwarmNode } from '../actions/docker/api-types.js';
+import type { SwarmNode } from '../actions/docker/swarm-types.js';
 import { entriesFor, findManager } from '../actions/docker/cluster.js';
 import { describeError, RunbookError } from '../errors.js';
 import {

@@ -5,26 +5,27 @@
  */
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import type { Ports } from '../actions/define.js';
+import type { Ports } from '../io/ports.js';
 import type { Runbook, Step, StepId } from '../dsl/types.js';
 import { describeError, RunbookError } from '../errors.js';
 import { noteRun, reportInternal } from '../internal-error.js';
 import { interpolate } from '../expr/interpolate.js';
 import { executionOrder } from '../graph/order.js';
-import type { LiveManagerResolver } from '../inventory/targets.js';
+import type { LiveManagerResolver } from '../plan/targets.js';
 import type { Inventory } from '../inventory/types.js';
 import { acquireRunLock } from '../journal/lock.js';
 import { createRunDir, newRunId } from '../journal/store.js';
 import type { RunState } from '../journal/replay.js';
 import { JournalWriter } from '../journal/writer.js';
-import { baseContext, instanceContext } from './context.js';
+import { JournalReporter } from './journal-reporter.js';
+import { baseContext, instanceContext } from '../plan/context.js';
 import type { Reporter, RunStatus } from './events.js';
 import { passGate } from './gates.js';
-import { located } from './located.js';
+import { located } from '../plan/located.js';
 import { RunSession, type ResumeFrom } from './session.js';
 import { QuorumGate, type EarlierEffect } from './quorum-gate.js';
 import { changesNothing } from './read-only.js';
-import { runStep, type StepOutcome } from './step.js';
+import { schedule } from './schedule.js';
 
 export interface RunRequest {
   readonly runbook: Runbook;
@@ -52,8 +53,6 @@ export interface RunOutcome {
   readonly journal: { readonly records: number; readonly fsyncs: number; readonly fsyncMs: number };
 }
 
-const BLOCKING: ReadonlySet<StepOutcome> = new Set(['failed', 'aborted', 'not-started']);
-
 export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   const { runbook } = request;
   // Every running instance listens for cancellation: a fan-out over 100 nodes is 100 listeners, not a leak.
@@ -68,10 +67,10 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
         { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), runId, runbook: runbook.name },
       );
   let dir: string;
-  let journal: JournalWriter;
+  let journal: JournalReporter;
   try {
     dir = request.resume?.dir ?? (await createRunDir(request.stateDir, runId));
-    journal = await JournalWriter.open(dir);
+    journal = new JournalReporter(await JournalWriter.open(dir));
     noteRun(runId, dir);
   } catch (e) {
     await lock.release();
@@ -98,6 +97,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
       resume: request.resume,
       live: request.live,
       env: request.env,
+      schedule,
       quorum:
         request.inventory === undefined
           ? undefined
@@ -160,45 +160,6 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     await lock.release();
   }
   return { runId, dir, status, ...(error === undefined ? {} : { error }), journal: { ...journal.stats } };
-}
-
-/** Starts every step once its needs are done; a failed need keeps its dependents from starting. */
-export async function schedule(session: RunSession, order: readonly Step[]): Promise<StepOutcome[]> {
-  const done = new Map<StepId, Promise<StepOutcome>>();
-  for (const step of order) {
-    const needs = step.needs.map((n) => done.get(n) as Promise<StepOutcome>);
-    done.set(
-      step.id,
-      Promise.all(needs).then(async (outcomes) => {
-        if (outcomes.some((o) => BLOCKING.has(o))) return 'not-started';
-        try {
-          return await runStep(session, step);
-        } catch (e) {
-          if (session.signal.aborted) return 'aborted';
-          if (e instanceof RunbookError && (e.code === 'GATE_REFUSED' || e.code === 'GUARD_REFUSED')) {
-            session.refusal ??= e;
-          }
-          session.stopped = true;
-          session.emit({
-            type: 'step.failed',
-            step: session.prefix + step.id,
-            instance: session.prefix + step.id,
-            target: 'local',
-            attempt: 0,
-            durationMs: 0,
-            error: e instanceof RunbookError ? describeError(e) : reportInternal(e, (t) => session.masker.mask(t), session.runDir),
-            code: e instanceof RunbookError ? e.code : 'INTERNAL',
-            details: e instanceof RunbookError ? e.details : [],
-            tolerated: false,
-          });
-          return 'failed';
-        }
-      }),
-    );
-  }
-  const outcomes = await Promise.all(done.values());
-  if (outcomes.some((o) => o === 'failed' || o === 'not-started' || o === 'aborted')) session.stopped = true;
-  return outcomes;
 }
 
 /** Votes the run took away before it was resumed: counted until the swarm shows them. */

@@ -4,15 +4,18 @@
  * A sub-runbook runs in a child session: the same run, with its own inputs and step outputs, its
  * step ids prefixed by the calling step's (`provision/join`).
  */
-import type { Ports } from '../actions/define.js';
-import type { Runbook } from '../dsl/types.js';
-import type { LiveManagerResolver } from '../inventory/targets.js';
+import type { Ports } from '../io/ports.js';
+import type { Runbook, Step } from '../dsl/types.js';
+import type { LiveManagerResolver } from '../plan/targets.js';
 import type { Inventory } from '../inventory/types.js';
 import type { RunState } from '../journal/replay.js';
 import { SecretMasker } from '../secrets.js';
-import type { BaseContext } from './context.js';
+import type { BaseContext } from '../plan/context.js';
 import type { Reporter, RunEvent } from './events.js';
 import type { QuorumGate } from './quorum-gate.js';
+
+/** How a step ended, as far as its dependents are concerned. */
+export type StepOutcome = 'succeeded' | 'skipped' | 'tolerated' | 'failed' | 'aborted' | 'not-started';
 
 export interface ResumeFrom {
   readonly state: RunState;
@@ -34,6 +37,8 @@ export interface RunShared {
   /** The runner's environment; each runbook sees only the variables its `env:` lists. */
   readonly env: NodeJS.ProcessEnv;
   readonly masker: SecretMasker;
+  /** Runs steps in the order of their needs: a sub-runbook's steps run through it too. */
+  readonly schedule: (session: RunSession, order: readonly Step[]) => Promise<StepOutcome[]>;
   /** Judges every instance that takes a manager's vote away, with everything else in flight; none without an inventory. */
   readonly quorum: QuorumGate | undefined;
   /** Set after the first failure that is not tolerated: no new step starts. */

@@ -12,21 +12,18 @@ import type { Step } from '../dsl/types.js';
 import { describeError, RunbookError } from '../errors.js';
 import { reportInternal } from '../internal-error.js';
 import { interpolate } from '../expr/interpolate.js';
-import { targetName } from '../inventory/targets.js';
+import { targetName } from '../plan/targets.js';
 import { callWithTimeout } from './attempt.js';
 import { runCheck, truthy } from './check.js';
-import { instanceContext } from './context.js';
+import { instanceContext } from '../plan/context.js';
 import type { StepInstanceRef } from './events.js';
 import { allowRerun, passGate } from './gates.js';
-import { expandStep, type Instance } from './instances.js';
+import { expandStep, type Instance } from '../plan/expand.js';
 import { runSubRunbook } from './sub-runbook.js';
-import { expressionValue, interpolateWith, outputsOf, secretNames } from './with.js';
-import { fieldHolding, located, type Where } from './located.js';
+import { expressionValue, interpolateWith, outputsOf, secretNames } from '../plan/with.js';
+import { fieldHolding, located, type Where } from '../plan/located.js';
 import type { Admitted, EffectRequest } from './quorum-gate.js';
-import type { RunSession } from './session.js';
-
-/** How a step ended, as far as its dependents are concerned. */
-export type StepOutcome = 'succeeded' | 'skipped' | 'tolerated' | 'failed' | 'aborted' | 'not-started';
+import type { RunSession, StepOutcome } from './session.js';
 
 type InstanceOutcome = 'succeeded' | 'skipped' | 'tolerated' | 'failed' | 'aborted';
 
@@ -168,6 +165,7 @@ async function runInstance(
   const hold = secretNames(step, action).length > 0;
   const actionContext: Omit<ActionContext, 'signal'> = {
     mode: 'run',
+    action: getAction,
     target: instance.target,
     ports: session.ports,
     runDir: session.runDir,

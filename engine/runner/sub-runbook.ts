@@ -9,16 +9,15 @@ import { resolveInputValues } from '../dsl/inputs.js';
 import type { Runbook } from '../dsl/types.js';
 import { subRunbookFile } from '../dsl/sub-runbook-file.js';
 import { loadRunbook } from '../dsl/validate.js';
+import { actionDescriptors } from '../actions/index.js';
 import { RunbookError } from '../errors.js';
 import { interpolate } from '../expr/interpolate.js';
 import { executionOrder } from '../graph/order.js';
-import { formatDiagnostic } from '../ui/diagnostics.js';
-import { baseContext, instanceContext, type BaseContext } from './context.js';
+import { describeDiagnostic } from '../dsl/locate.js';
+import { baseContext, instanceContext, type BaseContext } from '../plan/context.js';
 import { passGate } from './gates.js';
-import { located } from './located.js';
-import { schedule } from './run.js';
-import type { RunSession } from './session.js';
-import type { StepOutcome } from './step.js';
+import { located } from '../plan/located.js';
+import type { RunSession, StepOutcome } from './session.js';
 
 /**
  * Loads the child runbook and checks the inputs given to it; every problem is an INVALID error.
@@ -37,11 +36,11 @@ export function loadSubRunbook(
       `step "${step.id}" calls runbook "${args.name}", which is neither beside ${caller.file} nor a built-in runbook; write the name of one (runbook list) or a path to a .yaml file`,
     );
   }
-  const loaded = loadRunbook(file);
+  const loaded = loadRunbook(file, { actions: actionDescriptors });
   if (loaded.value === undefined) {
     const first = loaded.diagnostics[0];
     throw new RunbookError('INVALID', `step "${step.id}" calls runbook "${args.name}", which is invalid`, {
-      details: first === undefined ? [] : [formatDiagnostic(first)],
+      details: first === undefined ? [] : [describeDiagnostic(first)],
     });
   }
   const given = Object.entries(args.inputs ?? {});
@@ -101,7 +100,7 @@ export async function runSubRunbook(session: RunSession, step: Step, ctx: Record
     const question = String(located({ runbook, prefix: child.prefix }, ['confirm'], () => interpolate(confirm, instanceContext(base, {}))));
     await passGate(child, `runbook:${child.prefix}`, question);
   }
-  const outcomes = await schedule(child, executionOrder(runbook.steps));
+  const outcomes = await session.shared.schedule(child, executionOrder(runbook.steps));
   for (const bad of ['aborted', 'failed', 'not-started'] as const) if (outcomes.includes(bad)) return bad;
   const secretSteps: string[] = runbook.steps.filter((s) => s.secretOutputs.length > 0).map((s) => s.id);
   const outputs = Object.fromEntries(Object.entries(base.steps).map(([id, v]) => [id, v.outputs]));

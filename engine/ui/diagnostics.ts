@@ -6,7 +6,7 @@
  *           |             ^
  */
 import type { Diagnostic } from '../dsl/diagnostics.js';
-import { displayPath } from '../dsl/locate.js';
+import { describeDiagnostic, displayPath } from '../dsl/locate.js';
 
 export { displayPath };
 
@@ -16,9 +16,7 @@ const MAX_SHOWN = 120;
 /** `file:line:col: severity CODE: message; hint`, then the source line and a caret when `sourceText` is given. */
 export function formatDiagnostic(d: Diagnostic, sourceText?: string): string {
   const { line, col } = d.source;
-  const head = `${displayPath(d.source.file)}:${line}:${col}: ${d.severity} ${d.code}: ${d.message}${
-    d.hint === undefined ? '' : `; ${d.hint}`
-  }`;
+  const head = describeDiagnostic(d);
   if (sourceText === undefined) return head;
   const text = sourceLine(sourceText, line);
   if (text === undefined) return head;

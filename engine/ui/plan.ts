@@ -2,7 +2,7 @@
  * The plan as an operator reads it: steps in execution order, each instance with its target and
  * the exact command or API call, `when` conditions and gates shown.
  */
-import type { Plan } from '../runner/plan.js';
+import type { Plan } from '../runner/dry-run.js';
 
 export function formatPlan(plan: Plan): string {
   const out: string[] = [];

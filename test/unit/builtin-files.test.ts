@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRunbook } from '../../engine/dsl/validate.js';
+import { loadRunbook } from '../../engine/index.js';
 import { loadInventory } from '../../engine/inventory/load.js';
 
 const ROOT = join(import.meta.dirname, '../..');

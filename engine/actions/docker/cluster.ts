@@ -5,13 +5,12 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { describeError, RunbookError } from '../../errors.js';
-import { dockerTargetOf } from '../../inventory/docker-target.js';
-import type { LiveManagerResolver } from '../../inventory/targets.js';
+import { dockerTargetOf } from '../../io/docker/target.js';
 import type { Inventory, InventoryNode } from '../../inventory/types.js';
 import type { DockerPort, DockerTarget } from '../../io/ports.js';
 import { daemonMessageOf } from '../../io/docker/errors.js';
 import type { ActionContext } from '../define.js';
-import type { EngineInfo, NodeSpec, SwarmNode } from './api-types.js';
+import type { EngineInfo, NodeSpec, SwarmNode } from './swarm-types.js';
 
 /** How long a manager may take to answer `GET /nodes` before the next one is tried. */
 const PROBE_TIMEOUT_MS = 8_000;
@@ -139,14 +138,6 @@ export function leaderOf(inventory: Inventory, nodes: readonly SwarmNode[]): Inv
     throw new RunbookError('NOT_FOUND', `the leader ${hostname} (${addressesOf(leader).join(', ')}) is not in the inventory of cluster ${inventory.cluster}`);
   }
   return node;
-}
-
-/** `on: manager` and `on: leader` from live state, for run, plan and resume. */
-export function createLiveResolver(inventory: Inventory, docker: DockerPort, signal: AbortSignal): LiveManagerResolver {
-  return async (kind) => {
-    const manager = await findManager(inventory, docker, signal);
-    return kind === 'manager' ? manager.node : leaderOf(inventory, manager.nodes);
-  };
 }
 
 export function inspectNode(ctx: ActionContext, target: DockerTarget, id: string): Promise<SwarmNode> {

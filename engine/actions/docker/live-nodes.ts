@@ -4,7 +4,7 @@
  */
 import { describeError, RunbookError } from '../../errors.js';
 import type { ActionContext } from '../define.js';
-import type { SwarmNode } from './api-types.js';
+import type { SwarmNode } from './swarm-types.js';
 import { findManager, listNodes, lookupNode } from './cluster.js';
 import type { ApiNode } from './target.js';
 

@@ -3,7 +3,7 @@
  * Docker target, and the inventory that names the node the action is about.
  */
 import { RunbookError } from '../../errors.js';
-import { dockerTargetOf } from '../../inventory/docker-target.js';
+import { dockerTargetOf } from '../../io/docker/target.js';
 import type { Inventory, InventoryNode } from '../../inventory/types.js';
 import type { DockerTarget } from '../../io/ports.js';
 import type { ActionContext } from '../define.js';

@@ -48,6 +48,7 @@ export const sshFetch = defineAction<SshFetchWith>({
   mutating: true,
   idempotent: true,
   defaultTarget: 'manager',
+}, {
   plan(args, ctx) {
     const target = sshTarget(ctx, 'ssh.fetch');
     return [{ summary: `copy ${target.name}:${args.path} to ${destination(args, target.name, ctx.runDir)} (SFTP, mode 0600)${args.sha256 === undefined ? '' : ', sha256 checked'}` }];

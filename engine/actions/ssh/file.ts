@@ -82,6 +82,7 @@ export const sshFile = defineAction<SshFileWith>({
   mutating: true,
   idempotent: true,
   defaultTarget: 'manager',
+}, {
   plan(args, ctx) {
     const target = sshTarget(ctx, 'ssh.file');
     const what = args.json !== undefined ? `${args.merge === true ? 'merge JSON into' : 'write JSON to'} ${args.path}` : `write ${args.path}`;

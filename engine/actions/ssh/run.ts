@@ -33,6 +33,7 @@ export const sshRun = defineAction<SshRunWith>({
   mutating: true,
   idempotent: false,
   defaultTarget: 'manager',
+}, {
   plan(args, ctx) {
     const target = sshTarget(ctx, 'ssh.run');
     const command = args.sudo === true ? withSudo(args.command, ctx.ports.shell.quote) : args.command;

@@ -34,6 +34,7 @@ export const sshScript = defineAction<SshScriptWith>({
   mutating: true,
   idempotent: false,
   defaultTarget: 'manager',
+}, {
   plan(args, ctx) {
     const target = sshTarget(ctx, 'ssh.script');
     const file = resolve(ctx.baseDir, args.script);

@@ -4,7 +4,7 @@
 import type { ActionContext } from '../define.js';
 import { RunbookError } from '../../errors.js';
 import type { CommandResult, SshTarget } from '../../io/ports.js';
-import { sshTargetOf } from '../../inventory/ssh-target.js';
+import { sshTargetOf } from '../../io/ssh/target.js';
 
 export function sshTarget(ctx: ActionContext, action: string): SshTarget {
   if (ctx.target.type !== 'node') {

@@ -3,8 +3,7 @@
  * action's own JSON Schema. A string holding `${{` stands for a value of any type: it is checked when it runs.
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { actionNames, getAction } from '../../actions/index.js';
-import type { ActionDefinition } from '../../actions/define.js';
+import type { ActionDescriptor } from '../action-descriptor.js';
 import { hasExpression } from '../../expr/template.js';
 import { diagnostic } from '../diagnostics.js';
 import type { Diagnostic } from '../diagnostics.js';
@@ -16,18 +15,18 @@ import type { RuleContext } from './context.js';
 
 type Compiled = { readonly ok: true; readonly validate: ValidateFunction } | { readonly ok: false; readonly message: string };
 
-const compiled = new Map<string, Compiled>();
+const compiled = new WeakMap<ActionDescriptor<Record<string, unknown>>, Compiled>();
 
 /** The action's `with` validator, compiled on first use. */
-function validatorFor(name: string, action: ActionDefinition<Record<string, unknown>>): Compiled {
-  let entry = compiled.get(name);
+function validatorFor(action: ActionDescriptor<Record<string, unknown>>): Compiled {
+  let entry = compiled.get(action);
   if (entry === undefined) {
     try {
       entry = { ok: true, validate: compileActionSchema(action.with) };
     } catch (e) {
       entry = { ok: false, message: e instanceof Error ? e.message : String(e) };
     }
-    compiled.set(name, entry);
+    compiled.set(action, entry);
   }
   return entry;
 }
@@ -50,9 +49,9 @@ function checkUse(
   args: Readonly<Record<string, unknown>>,
   at: DataPath,
 ): Diagnostic[] {
-  const action = getAction(name);
+  const action = ctx.actions.get(name);
   if (action === undefined) {
-    const names = actionNames();
+    const names = [...ctx.actions.keys()].sort();
     const near = closest(name, names, 3);
     const hint =
       near.length > 0
@@ -67,7 +66,7 @@ function checkUse(
       ),
     ];
   }
-  const validator = validatorFor(name, action);
+  const validator = validatorFor(action);
   if (!validator.ok) {
     return [
       diagnostic(

@@ -3,7 +3,6 @@
  * listed env variables, steps that finish before it (among the step's transitive `needs`), `item` inside a
  * foreach step, `result` in `outputs:` and `check.satisfied`.
  */
-import { getAction } from '../../actions/index.js';
 import { checkSyntax } from '../../expr/parse.js';
 import { CONTEXT_ROOTS, references } from '../../expr/references.js';
 import { hasExpression, singleExpression, splitTemplate } from '../../expr/template.js';
@@ -51,7 +50,7 @@ function* sites(ctx: RuleContext): Generator<Site> {
     const where: Scope = { ...inStep, target: false, item: false };
     if (step.name !== undefined) yield { path: [...base, 'name'], text: step.name, scope: inStep };
     // Fields the action evaluates itself after it looked (wait.until's `until`) read `result` too.
-    const afterLook = getAction(step.action)?.resultFields ?? [];
+    const afterLook = ctx.actions.get(step.action)?.resultFields ?? [];
     for (const [key, value] of Object.entries(step.with)) {
       yield* strings([...base, 'with', key], value, afterLook.includes(key) ? { ...inStep, result: true } : inStep);
     }

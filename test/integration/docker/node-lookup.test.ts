@@ -3,9 +3,9 @@
  * (stale duplicates refused, not guessed), and the whole spec an update sends.
  */
 import { describe, expect, it } from 'vitest';
-import type { SwarmNode } from '../../../engine/actions/docker/api-types.js';
+import type { SwarmNode } from '../../../engine/actions/docker/swarm-types.js';
 import { leaderOf, lookupNode } from '../../../engine/actions/docker/cluster.js';
-import { desiredSpec } from '../../../engine/actions/docker/node-spec.js';
+import { desiredSpec } from '../../../engine/actions/docker/node/spec.js';
 import type { Inventory } from '../../../engine/inventory/types.js';
 
 function entry(id: string, hostname: string, addr: string, state = 'ready', leader = false): SwarmNode {

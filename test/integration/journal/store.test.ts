@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRunDir, listRuns, newRunId, readRun } from '../../../engine/journal/store.js';
 import { laterRunsOn, supersededRuns } from '../../../engine/journal/superseded.js';
 import { JournalWriter } from '../../../engine/journal/writer.js';
+import { JournalReporter } from '../../../engine/runner/journal-reporter.js';
 import type { RunEvent } from '../../../engine/runner/events.js';
 import { finished, runStarted, started } from '../../unit/journal/events.js';
 
@@ -18,7 +19,7 @@ afterEach(async () => {
 
 async function run(runId: string, at: string, events: RunEvent[]): Promise<void> {
   const dir = await createRunDir(stateDir, runId);
-  const w = await JournalWriter.open(dir, { now: () => new Date(at) });
+  const w = new JournalReporter(await JournalWriter.open(dir, { now: () => new Date(at) }));
   for (const e of events) w.onEvent(e);
   await w.close();
 }

@@ -7,6 +7,7 @@ import { parseJournal } from '../../../engine/journal/records.js';
 import { replay } from '../../../engine/journal/replay.js';
 import { createRunDir, readRun } from '../../../engine/journal/store.js';
 import { JournalWriter } from '../../../engine/journal/writer.js';
+import { JournalReporter } from '../../../engine/runner/journal-reporter.js';
 import { failed, finished, log, runStarted, started, succeeded } from '../../unit/journal/events.js';
 
 let stateDir: string;
@@ -22,7 +23,7 @@ const RUN = '20261122T041233Z-3f9a1c';
 describe('JournalWriter', () => {
   it('round trips through replay, with private modes', async () => {
     const dir = await createRunDir(stateDir, RUN);
-    const w = await JournalWriter.open(dir);
+    const w = new JournalReporter(await JournalWriter.open(dir));
     w.onEvent(runStarted());
     w.onEvent({ type: 'plan.ready', steps: [{ step: 'a', name: 'A', needs: [] }] });
     w.onEvent(started('a@n1'));
@@ -53,11 +54,11 @@ describe('JournalWriter', () => {
 
   it('continues the sequence on reopen', async () => {
     const dir = await createRunDir(stateDir, RUN);
-    const w1 = await JournalWriter.open(dir);
+    const w1 = new JournalReporter(await JournalWriter.open(dir));
     w1.onEvent(runStarted());
     w1.onEvent(started('a'));
     await w1.close();
-    const w2 = await JournalWriter.open(dir);
+    const w2 = new JournalReporter(await JournalWriter.open(dir));
     w2.onEvent(runStarted({ resumed: true }));
     await w2.close();
     const { records } = parseJournal(await readFile(join(dir, 'journal.jsonl'), 'utf8'));
@@ -66,7 +67,7 @@ describe('JournalWriter', () => {
 
   it('tolerates a torn last line and cuts it off before appending', async () => {
     const dir = await createRunDir(stateDir, RUN);
-    const w1 = await JournalWriter.open(dir);
+    const w1 = new JournalReporter(await JournalWriter.open(dir));
     w1.onEvent(runStarted());
     w1.onEvent(started('a'));
     await w1.close();
@@ -77,7 +78,7 @@ describe('JournalWriter', () => {
     expect(before.torn).toBe(true);
     expect(before.state.instances.get('a')?.status).toBe('started');
 
-    const w2 = await JournalWriter.open(dir);
+    const w2 = new JournalReporter(await JournalWriter.open(dir));
     w2.onEvent(failed('a'));
     await w2.close();
     const after = await readRun(stateDir, RUN);
@@ -89,7 +90,7 @@ describe('JournalWriter', () => {
 
   it('refuses to open a journal with a corrupt middle line', async () => {
     const dir = await createRunDir(stateDir, RUN);
-    const w = await JournalWriter.open(dir);
+    const w = new JournalReporter(await JournalWriter.open(dir));
     w.onEvent(runStarted());
     w.onEvent(started('a'));
     await w.close();
@@ -102,7 +103,7 @@ describe('JournalWriter', () => {
 
   it('group commit: 100 concurrent flushes share few fsyncs and every record is durable', async () => {
     const dir = await createRunDir(stateDir, RUN);
-    const w = await JournalWriter.open(dir);
+    const w = new JournalReporter(await JournalWriter.open(dir));
     w.onEvent(runStarted());
     const flushes: Promise<void>[] = [];
     for (let i = 0; i < 100; i += 1) {
@@ -122,7 +123,7 @@ describe('JournalWriter', () => {
 
   it('a flush with nothing new resolves at once', async () => {
     const dir = await createRunDir(stateDir, RUN);
-    const w = await JournalWriter.open(dir);
+    const w = new JournalReporter(await JournalWriter.open(dir));
     await w.flush();
     expect(w.stats.fsyncs).toBe(0);
     await w.close();
@@ -130,7 +131,7 @@ describe('JournalWriter', () => {
 
   it('replays a 10,000-record journal (benchmark, printed not asserted)', async () => {
     const dir = await createRunDir(stateDir, RUN);
-    const w = await JournalWriter.open(dir);
+    const w = new JournalReporter(await JournalWriter.open(dir));
     w.onEvent(runStarted());
     for (let i = 0; w.stats.records < 10_000; i += 1) {
       w.onEvent(started(`step${i % 200}[${i}]@node${i % 50}`));

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventory } from '../../../engine/inventory/load.js';
-import { sshTargetOf } from '../../../engine/inventory/ssh-target.js';
+import { sshTargetOf } from '../../../engine/io/ssh/target.js';
 import type { Inventory } from '../../../engine/inventory/types.js';
 import { SshPool } from '../../../engine/io/ssh/pool.js';
 import { labPower } from '../../../engine/lab/commands.js';

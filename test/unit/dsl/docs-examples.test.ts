@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { loadRunbook } from '../../../engine/dsl/validate.js';
+import { loadRunbook } from '../../../engine/index.js';
 import { loadInventory } from '../../../engine/inventory/load.js';
 
 const docs = fileURLToPath(new URL('../../../docs/dsl.md', import.meta.url));
@@ -15,8 +15,7 @@ describe('docs/dsl.md examples', () => {
   });
 
   test.each(blocks.map((b, i) => [i + 1, b] as const))('example %i is valid', (_, text) => {
-    const load = /^cluster:/m.test(text) ? loadInventory : loadRunbook;
-    const result = load(docs, text);
+    const result = /^cluster:/m.test(text) ? loadInventory(docs, text) : loadRunbook(docs, { text });
     expect(result.diagnostics.map((d) => `${d.source.line}:${d.source.col} ${d.code}: ${d.message}`)).toEqual([]);
     expect(result.value).toBeDefined();
   });

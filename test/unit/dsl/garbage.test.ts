@@ -1,7 +1,7 @@
 /** Nothing a user can put in a file makes loading throw: every outcome is diagnostics. */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { loadRunbook } from '../../../engine/dsl/validate.js';
+import { loadRunbook } from '../../../engine/index.js';
 import { loadInventory } from '../../../engine/inventory/load.js';
 import { formatDiagnostic } from '../../../engine/ui/diagnostics.js';
 
@@ -71,7 +71,7 @@ steps:
         else chars[at] = alphabet[Math.floor(random() * alphabet.length)] ?? '';
       }
       const text = chars.join('');
-      expect(() => loadRunbook('mutant.yaml', text), text).not.toThrow();
+      expect(() => loadRunbook('mutant.yaml', { text: text }), text).not.toThrow();
     }
   });
 });

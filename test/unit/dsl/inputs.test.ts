@@ -1,11 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { resolveInputs } from '../../../engine/dsl/inputs.js';
-import { loadRunbook } from '../../../engine/dsl/validate.js';
+import { loadRunbook } from '../../../engine/index.js';
 import type { Runbook } from '../../../engine/dsl/types.js';
 
-const loaded = loadRunbook(
-  'inputs.yaml',
-  `name: inputs
+const loaded = loadRunbook('inputs.yaml', {
+  text: `name: inputs
 inputs:
   node: { type: string, required: true }
   count: { type: integer, default: 2 }
@@ -19,7 +18,7 @@ steps:
     action: shell
     with: { command: "true" }
 `,
-);
+});
 const runbook = loaded.value as Runbook;
 
 function codes(given: Record<string, string>): string[] {

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { loadRunbook } from '../../../engine/dsl/validate.js';
+import { loadRunbook } from '../../../engine/index.js';
 import { formatDiagnostic } from '../../../engine/ui/diagnostics.js';
 
 const dir = join(fileURLToPath(new URL('.', import.meta.url)), 'invalid');

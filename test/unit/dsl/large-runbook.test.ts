@@ -1,6 +1,6 @@
 /** A generated 10,000-step runbook validates quickly; the time is printed, not asserted. */
 import { expect, test } from 'vitest';
-import { loadRunbook } from '../../../engine/dsl/validate.js';
+import { loadRunbook } from '../../../engine/index.js';
 
 function generate(steps: number): string {
   const lines = ['name: large', 'inputs:', '  node: { type: string, default: c001 }', 'steps:'];
@@ -18,7 +18,7 @@ function generate(steps: number): string {
 test('10,000 steps', () => {
   const text = generate(10_000);
   const started = performance.now();
-  const result = loadRunbook('large.yaml', text);
+  const result = loadRunbook('large.yaml', { text: text });
   const elapsed = performance.now() - started;
   console.log(`validated 10,000 steps (${(text.length / 1e6).toFixed(2)} MB) in ${elapsed.toFixed(0)} ms`);
   expect(result.diagnostics).toEqual([]);

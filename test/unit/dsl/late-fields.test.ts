@@ -3,7 +3,7 @@
  * `with` fields may not.
  */
 import { describe, expect, it } from 'vitest';
-import { loadRunbook } from '../../../engine/dsl/validate.js';
+import { loadRunbook } from '../../../engine/index.js';
 
 const runbook = (untilText: string, otherText = 'web') => `
 name: late
@@ -19,17 +19,17 @@ steps:
 
 describe('late fields', () => {
   it('accept result and the usual roots in wait.until until', () => {
-    const loaded = loadRunbook('/tmp/late.yaml', runbook('${{ result.count == inputs.replicas }}'));
+    const loaded = loadRunbook('/tmp/late.yaml', { text: runbook('${{ result.count == inputs.replicas }}') });
     expect(loaded.diagnostics).toEqual([]);
   });
 
   it('still check names in them', () => {
-    const loaded = loadRunbook('/tmp/late.yaml', runbook('${{ result.count == inputs.replica }}'));
+    const loaded = loadRunbook('/tmp/late.yaml', { text: runbook('${{ result.count == inputs.replica }}') });
     expect(loaded.diagnostics.map((d) => d.code)).toEqual(['RB_EXPR_UNKNOWN_INPUT']);
   });
 
   it('refuse result in ordinary with fields', () => {
-    const loaded = loadRunbook('/tmp/late.yaml', runbook('${{ result.count > 0 }}', '${{ result.name }}'));
+    const loaded = loadRunbook('/tmp/late.yaml', { text: runbook('${{ result.count > 0 }}', '${{ result.name }}') });
     expect(loaded.diagnostics.map((d) => d.code)).toEqual(['RB_EXPR_UNKNOWN_NAME']);
   });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { Diagnostic } from '../../../engine/dsl/diagnostics.js';
-import { loadRunbook } from '../../../engine/dsl/validate.js';
+import { loadRunbook } from '../../../engine/index.js';
 
 const LABEL_NODE = `# yaml-language-server: $schema=../engine/dsl/schema/runbook.schema.json
 name: label-node
@@ -37,7 +37,7 @@ function codes(diagnostics: readonly Diagnostic[]): string[] {
 }
 
 function valid(text: string) {
-  const result = loadRunbook('runbooks/test.yaml', text);
+  const result = loadRunbook('runbooks/test.yaml', { text: text });
   expect(codes(result.diagnostics)).toEqual([]);
   if (result.value === undefined) throw new Error('no runbook');
   return result.value;
@@ -193,7 +193,7 @@ steps:
   });
 
   test('a hyphenated id read with dots gets the index form as a hint', () => {
-    const result = loadRunbook('x.yaml', `name: x
+    const result = loadRunbook('x.yaml', { text: `name: x
 steps:
   - id: list-nodes
     action: shell
@@ -202,7 +202,7 @@ steps:
     needs: [list-nodes]
     action: shell
     with: { command: "echo \${{ steps.list-nodes.outputs.stdout }}" }
-`);
+` });
     const [first] = result.diagnostics;
     expect(first?.code).toBe('RB_EXPR_UNKNOWN_STEP');
     expect(first?.hint).toContain(`steps['list-nodes']`);

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { formatRecord, isJournaled, parseJournal, type JournalRecord } from '../../../engine/journal/records.js';
+import { formatRecord, parseJournal, type JournalEntry, type JournalRecord } from '../../../engine/journal/records.js';
 import { replay } from '../../../engine/journal/replay.js';
 import type { RunEvent } from '../../../engine/runner/events.js';
+import { toEntry } from '../../../engine/runner/journal-reporter.js';
 import { failed, finished, log, retrying, runStarted, skipped, started, succeeded } from './events.js';
 
 function records(events: RunEvent[]): JournalRecord[] {
   const text = events
-    .filter(isJournaled)
+    .map(toEntry)
+    .filter((e): e is JournalEntry => e !== undefined)
     .map((e, i) => formatRecord(i + 1, new Date(Date.UTC(2026, 10, 22, 4, 0, i)).toISOString(), e))
     .join('');
   return parseJournal(text).records;
@@ -123,8 +125,20 @@ describe('parseJournal', () => {
   });
 
   it('never journals step.log or plan.ready', () => {
-    expect(isJournaled(log('a', 'x'))).toBe(false);
-    expect(isJournaled({ type: 'plan.ready', steps: [] })).toBe(false);
-    expect(isJournaled(started('a'))).toBe(true);
+    expect(toEntry(log('a', 'x'))).toBeUndefined();
+    expect(toEntry({ type: 'plan.ready', steps: [] })).toBeUndefined();
+    expect(toEntry(started('a'))).toEqual(started('a'));
+  });
+
+  it('journals each event field by field: a field the record type does not have is not written', () => {
+    const event = { ...(started('a') as Extract<RunEvent, { type: 'step.started' }>), extra: 'not in the format' } as RunEvent;
+    expect(toEntry(event)).toEqual(started('a'));
+    const run = runStarted({ readOnly: true, givenInputs: ['node'] });
+    expect(toEntry(run)).toEqual(run);
+  });
+
+  it('refuses a record of another version, naming it', () => {
+    const line = JSON.stringify({ v: 2, seq: 1, ts: '2026-11-22T04:00:00Z', type: 'run.started' });
+    expect(() => parseJournal(`${line}\n`, 'j.jsonl')).toThrow('journal j.jsonl:1 has record version 2, but this runbook reads version 1');
   });
 });

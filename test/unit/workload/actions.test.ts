@@ -1,39 +1,48 @@
 import { describe, expect, it } from 'vitest';
 import { compileActionSchema } from '../../../engine/dsl/shape.js';
-import { getAction } from '../../../engine/actions/index.js';
-import { workloadActions } from '../../../engine/actions/workload/catalogue.js';
-import { powerCommandLine } from '../../../engine/actions/workload/power.js';
-import { parseStackLs } from '../../../engine/actions/workload/stack-ls.js';
+import { actionDescriptors, actionNames, getAction } from '../../../engine/actions/index.js';
+import { powerCommandLine } from '../../../engine/actions/power/switch.js';
+import { parseStackLs } from '../../../engine/actions/docker/stack/ls.js';
 import { posixQuote } from '../../../engine/expr/shell-quote.js';
 import type { InventoryNode } from '../../../engine/inventory/types.js';
 
-describe('workload catalogue', () => {
-  it('registers every action under its own name, with a schema that compiles strictly', () => {
-    for (const [name, action] of Object.entries(workloadActions)) {
-      expect(action.name).toBe(name);
-      expect(getAction(name)).toBe(action);
-      expect(() => compileActionSchema(action.with as object)).not.toThrow();
+const withOf = (name: string): object => getAction(name)?.with as object;
+
+describe('the catalogue', () => {
+  it('registers every action under its own name, with a schema that compiles strictly, and its descriptor apart', () => {
+    expect(actionNames().length).toBeGreaterThan(30);
+    for (const name of actionNames()) {
+      const action = getAction(name);
+      expect(action?.name).toBe(name);
+      expect(() => compileActionSchema(action?.with as object)).not.toThrow();
+      const descriptor = actionDescriptors.get(name);
+      expect(descriptor).toMatchObject({ name, mutating: action?.mutating, idempotent: action?.idempotent });
+      // A descriptor is what validation reads: no code that runs the action comes with it.
+      expect(Object.keys(descriptor ?? {}).filter((k) => ['plan', 'check', 'run', 'guard'].includes(k))).toEqual([]);
     }
   });
 
   it('rejects unknown keys and wrong shapes in with', () => {
-    const update = compileActionSchema(workloadActions['docker.service.update'].with as object);
+    const update = compileActionSchema(withOf('docker.service.update'));
     expect(update({ service: 'web', image: 'a:1' })).toBe(true);
     expect(update({ service: 'web', imgae: 'a:1' })).toBe(false);
-    const wait = compileActionSchema(workloadActions['docker.tasks.wait'].with as object);
+    const wait = compileActionSchema(withOf('docker.tasks.wait'));
     expect(wait({ until: 'converged', timeout: '5m' })).toBe(true);
     expect(wait({ until: 'converged', timeout: '5 minutes' })).toBe(false);
     expect(wait({ until: 'done' })).toBe(false);
-    const restart = compileActionSchema(workloadActions['docker.daemon.restart'].with as object);
+    const restart = compileActionSchema(withOf('docker.daemon.restart'));
     expect(restart({ command: 'a', local_command: 'b' })).toBe(false);
-    const create = compileActionSchema(workloadActions['docker.service.create'].with as object);
+    const create = compileActionSchema(withOf('docker.service.create'));
     expect(create({})).toBe(false);
     expect(create({ file: 'x.json' })).toBe(true);
   });
 
   it('marks only the read-only actions as non-mutating', () => {
-    const readOnly = Object.values(workloadActions).filter((a) => !a.mutating).map((a) => a.name).sort();
-    expect(readOnly).toEqual(['docker.service.export', 'docker.service.ls', 'docker.stack.ls', 'docker.tasks.wait', 'http.probe', 'wait.until']);
+    const readOnly = [...actionDescriptors.values()].filter((a) => !a.mutating).map((a) => a.name).sort();
+    expect(readOnly).toEqual([
+      'assert', 'docker.info', 'docker.node.ls', 'docker.node.wait', 'docker.service.export', 'docker.service.ls', 'docker.stack.ls',
+      'docker.swarm.join-token', 'docker.tasks.wait', 'http.probe', 'wait.until',
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { serviceConvergence, servicesConvergence } from '../../../engine/actions/workload/convergence.js';
-import type { SwarmService, SwarmTask } from '../../../engine/actions/workload/swarm-types.js';
+import { serviceConvergence, servicesConvergence } from '../../../engine/actions/docker/service/convergence.js';
+import type { SwarmService, SwarmTask } from '../../../engine/actions/docker/swarm-types.js';
 
 function service(over: Partial<SwarmService> & { image?: string } = {}): SwarmService {
   return {

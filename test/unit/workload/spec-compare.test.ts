@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { editedSpec } from '../../../engine/actions/workload/service-spec-edit.js';
-import { sameImage } from '../../../engine/actions/workload/services.js';
-import { mergeSpec, specDifferences } from '../../../engine/actions/workload/spec-compare.js';
-import type { ServiceSpec } from '../../../engine/actions/workload/swarm-types.js';
+import { editedSpec } from '../../../engine/actions/docker/service/spec-edit.js';
+import { sameImage } from '../../../engine/actions/docker/service/services.js';
+import { mergeSpec, specDifferences } from '../../../engine/actions/docker/service/spec-compare.js';
+import type { ServiceSpec } from '../../../engine/actions/docker/swarm-types.js';
 
 const current: ServiceSpec = {
   Name: 'web',

@@ -1,0 +1,105 @@
+/**
+ * `docker.node.update`: labels (merged or replaced), availability and role of a node, sent as the
+ * whole spec with its current version and retried on "update out of sequence". A role change waits
+ * until it has taken effect; a demotion passes the runner's quorum gate first.
+ */
+import { defineAction } from '../../define.js';
+import type { ActionContext, PlanLine } from '../../define.js';
+import { lookupNode, updateNode } from '../cluster.js';
+import { durationMs } from '../../poll.js';
+import { NODE_FIELD, TIMEOUT_FIELD } from '../fields.js';
+import { planSubject, readNodes, updateCall } from '../live-nodes.js';
+import { desiredSpec, shownFields, type NodeChange } from './spec.js';
+import { hasRole, waitRole } from './role.js';
+import { apiNode } from '../target.js';
+import type { SwarmNode } from '../swarm-types.js';
+import { isDeepStrictEqual } from 'node:util';
+
+export interface NodeUpdateWith extends NodeChange {
+  node: string;
+  timeout?: string;
+}
+
+function satisfied(node: SwarmNode, args: NodeUpdateWith): boolean {
+  const want = desiredSpec(node.Spec, args);
+  const specSame = isDeepStrictEqual({ ...node.Spec, Labels: node.Spec.Labels ?? {} }, want);
+  return specSame && (args.role === undefined || hasRole(node, args.role));
+}
+
+export function nodeOutputs(node: SwarmNode): Record<string, unknown> {
+  return {
+    node_id: node.ID,
+    version: node.Version.Index,
+    role: node.Spec.Role,
+    availability: node.Spec.Availability,
+    labels: node.Spec.Labels ?? {},
+    state: node.Status?.State ?? 'unknown',
+    reachability: node.ManagerStatus?.Reachability ?? '',
+  };
+}
+
+/** Shared by update, promote and demote: the update, then the wait for a role change. */
+export async function applyNodeChange(ctx: ActionContext, action: string, name: string, change: NodeChange, timeoutMs: number): Promise<Record<string, unknown>> {
+  const api = apiNode(ctx, action);
+  const nodes = await readNodes(ctx, api);
+  const subject = lookupNode(nodes, name, ctx.inventory);
+  const result = await updateNode(ctx, api.target, subject.ID, (spec) => desiredSpec(spec, change));
+  let node = result.node;
+  if (change.role !== undefined && !hasRole(node, change.role)) {
+    ctx.log('info', `${name}: role set to ${change.role}; waiting for it to take effect`);
+    node = await waitRole(ctx, api, name, change.role, timeoutMs);
+  }
+  return { ...nodeOutputs(node), changed: result.changed };
+}
+
+export async function planNodeChange(ctx: ActionContext, action: string, name: string, change: NodeChange, summary: string): Promise<PlanLine[]> {
+  const api = apiNode(ctx, action);
+  const subject = await planSubject(ctx, api, name);
+  const lines: PlanLine[] = [{ summary, call: updateCall(subject, name, shownFields(change, subject.type === 'known' ? subject.subject.Spec : undefined)) }];
+  if (subject.type === 'unknown') {
+    lines.push({ summary: `live state unknown now: ${subject.problem}` });
+    return lines;
+  }
+  lines.push({ summary: `${name} now: role ${subject.subject.Spec.Role}, availability ${subject.subject.Spec.Availability}, labels ${JSON.stringify(subject.subject.Spec.Labels ?? {})}` });
+  if (change.role !== undefined) lines.push({ summary: `then poll until ${name} is a ${change.role === 'manager' ? 'reachable manager' : 'worker outside Raft'}`, call: 'GET /nodes' });
+  return lines;
+}
+
+export const dockerNodeUpdate = defineAction<NodeUpdateWith>({
+  name: 'docker.node.update',
+  description: 'Set a node’s labels, availability or role (POST /nodes/<id>/update with the whole spec and its version).',
+  with: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['node'],
+    properties: {
+      node: NODE_FIELD,
+      labels: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] }, description: 'Labels to set.' },
+      labels_mode: { type: 'string', enum: ['merge', 'replace'], description: '`merge` (default) keeps other labels; `replace` keeps only `labels`.' },
+      remove_labels: { type: 'array', items: { type: 'string' }, description: 'Label keys to remove.' },
+      availability: { type: 'string', enum: ['active', 'pause', 'drain'], description: 'Scheduling availability.' },
+      role: { type: 'string', enum: ['manager', 'worker'], description: 'Desired role; waits until it takes effect.' },
+      timeout: TIMEOUT_FIELD,
+    },
+  },
+  mutating: true,
+  idempotent: true,
+  defaultTarget: 'manager',
+}, {
+  plan(args, ctx) {
+    return planNodeChange(ctx, 'docker.node.update', args.node, args, `update node ${args.node} (the whole spec, with its current version)`);
+  },
+  async check(args, ctx) {
+    const api = apiNode(ctx, 'docker.node.update');
+    const node = lookupNode(await readNodes(ctx, api), args.node, ctx.inventory);
+    return satisfied(node, args)
+      ? { satisfied: true, detail: `${args.node} is already as wanted` }
+      : { satisfied: false, detail: `${args.node} differs` };
+  },
+  quorumEffect(args) {
+    return args.role === 'worker' ? { node: args.node, kind: 'demote' } : undefined;
+  },
+  run(args, ctx) {
+    return applyNodeChange(ctx, 'docker.node.update', args.node, args, durationMs(args.timeout, 60_000));
+  },
+});

@@ -1,0 +1,121 @@
+/**
+ * `wait.until`: run a read-only probe action again and again until an expression over its result
+ * holds. `until` is a late field: the runner leaves it as written and it is evaluated here after
+ * every probe, with `result` (the probe's output) beside everything else a step can read.
+ *
+ *   action: wait.until
+ *   with:
+ *     probe: { action: docker.service.ls, with: { name: web } }
+ *     until: "${{ result.services.all(s, s.replicas.running == inputs.replicas) }}"
+ *     timeout: 5m
+ */
+import { compileActionSchema } from '../../dsl/shape.js';
+import { describeError, isRunbookError, RunbookError } from '../../errors.js';
+import { singleExpression } from '../../expr/template.js';
+import type { ActionContext, ActionDefinition, PlanLine } from '../define.js';
+import { defineAction, onlyReads } from '../define.js';
+import { durationMs, durationSchema, pollUntil } from '../poll.js';
+
+export interface WaitUntilWith {
+  probe: { action: string; with?: Record<string, unknown> };
+  until: string;
+  interval?: string;
+  timeout?: string;
+}
+
+/** Failures a probe may show while the awaited state is not there yet (a daemon restarting, a node booting). */
+const TRANSIENT = new Set(['UNREACHABLE', 'TIMEOUT', 'DOCKER_API', 'COMMAND_FAILED', 'NOT_FOUND', 'STEP_FAILED']);
+
+/**
+ * The probe and its `with`. `probe` is a late field: its values are interpolated here, with the shell
+ * quoting the probe's own command fields need, which the runner cannot know for a nested action.
+ */
+function probeOf(args: WaitUntilWith, ctx: ActionContext): { action: ActionDefinition<Record<string, unknown>>; with: Record<string, unknown> } {
+  const action = ctx.action(args.probe.action);
+  if (action === undefined) throw new RunbookError('INVALID', `wait.until: unknown probe action "${args.probe.action}"`);
+  const probeWith: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(args.probe.with ?? {})) {
+    probeWith[k] = action.lateFields?.includes(k) === true ? v : ctx.interpolate(v, { shell: action.shellFields?.includes(k) === true });
+  }
+  if (!onlyReads(action, probeWith)) {
+    throw new RunbookError('INVALID', `wait.until: ${args.probe.action} changes things; a probe must be read-only (docker.service.ls, http.probe, ssh.run with read_only: true …)`);
+  }
+  const validate = compileActionSchema(action.with as object);
+  if (!validate(probeWith)) {
+    const first = validate.errors?.[0];
+    throw new RunbookError('INVALID', `wait.until: probe.with${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`);
+  }
+  if (singleExpression(args.until) === undefined) {
+    throw new RunbookError('INVALID', `wait.until: until must be one \${{ }} expression over result, e.g. "\${{ result.count == 0 }}"`);
+  }
+  return { action, with: probeWith };
+}
+
+function holds(args: WaitUntilWith, result: unknown, ctx: ActionContext): boolean {
+  const value = ctx.evaluate(args.until, { result });
+  if (typeof value !== 'boolean') throw new RunbookError('INVALID', `wait.until: until must give true or false, it gave ${JSON.stringify(value)}`);
+  return value;
+}
+
+async function lookOnce(args: WaitUntilWith, probe: ReturnType<typeof probeOf>, ctx: ActionContext) {
+  let result: unknown;
+  try {
+    result = await probe.action.run(probe.with, ctx);
+  } catch (e) {
+    if (ctx.signal.aborted || !isRunbookError(e) || !TRANSIENT.has(e.code)) throw e;
+    return { done: false as const, waiting: `probe failed: ${describeError(e)}` };
+  }
+  return holds(args, result, ctx) ? { done: true as const, value: result } : { done: false as const, waiting: `${args.until} is false` };
+}
+
+export const waitUntil = defineAction<WaitUntilWith>({
+  name: 'wait.until',
+  description: 'Run a read-only probe action until an expression over its result (`result`) is true.',
+  with: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['probe', 'until'],
+    properties: {
+      probe: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['action'],
+        properties: {
+          action: { type: 'string', description: 'A read-only action, e.g. docker.service.ls or http.probe.' },
+          with: { type: 'object', description: 'Its `with`.' },
+        },
+      },
+      until: { type: 'string', description: 'A ${{ }} expression over `result` (the probe’s output), evaluated after every probe, e.g. "${{ result.count == 0 }}".' },
+      interval: durationSchema('Time between probes (default 2s).'),
+      timeout: durationSchema('Give up after this long (default 10m).'),
+    },
+  },
+  lateFields: ['until', 'probe'],
+  resultFields: ['until'],
+  mutating: false,
+  idempotent: true,
+  defaultTarget: 'local',
+}, {
+  async plan(args, ctx) {
+    const probe = probeOf(args, ctx);
+    const lines: PlanLine[] = await probe.action.plan(probe.with, ctx);
+    return [
+      { summary: `every ${args.interval ?? '2s'}${args.timeout === undefined ? '' : ` for at most ${args.timeout}`}, until ${args.until}:` },
+      ...lines.map((l) => ({ ...l, summary: `  ${l.summary}` })),
+    ];
+  },
+  async run(args, ctx) {
+    const probe = probeOf(args, ctx);
+    let attempts = 0;
+    const timeoutMs = durationMs(args.timeout, 600_000);
+    const result = await pollUntil(
+      ctx,
+      { what: `wait until ${args.until}`, intervalMs: durationMs(args.interval, 2000), ...(timeoutMs === undefined ? {} : { timeoutMs }) },
+      () => {
+        attempts += 1;
+        return lookOnce(args, probe, ctx);
+      },
+    );
+    return { result, attempts };
+  },
+});

@@ -1,0 +1,19 @@
+/**
+ * Inventory node → where its Docker Engine API is: the socket or tcp address the inventory gives, or the
+ * node's SSH settings when it says `docker: { via: ssh }`.
+ */
+import type { DockerTarget } from '../ports.js';
+import { sshTargetOf } from '../ssh/target.js';
+import type { InventoryNode } from '../../inventory/types.js';
+
+export function dockerTargetOf(node: InventoryNode): DockerTarget {
+  const d = node.docker;
+  switch (d.type) {
+    case 'socket':
+      return { name: node.name, endpoint: { type: 'socket', socket: d.socket } };
+    case 'tcp':
+      return { name: node.name, endpoint: { type: 'tcp', host: d.host } };
+    case 'ssh':
+      return { name: node.name, endpoint: { type: 'ssh', ssh: sshTargetOf(node) } };
+  }
+}

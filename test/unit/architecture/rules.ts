@@ -1,0 +1,40 @@
+/**
+ * The direction of the engine's imports, as dependency-cruiser rules:
+ * cli → (engine API) → runner → actions → io, with dsl, expr, graph, inventory and journal beneath, and the
+ * pure planner (plan/) between them and the runner. No cycles anywhere.
+ */
+import type { IForbiddenRuleType } from 'dependency-cruiser';
+
+const IMPURE = '^(child_process|net|http|https|node:child_process|node:net|node:http|node:https)$|^(zx|ssh2|docker-modem)$';
+
+/** `from` may not import `to`: each layer names what lies above it. */
+function above(name: string, from: string, to: string): IForbiddenRuleType {
+  return { name, severity: 'error', from: { path: from }, to: { path: to } };
+}
+
+export const RULES: IForbiddenRuleType[] = [
+  { name: 'no-cycle', severity: 'error', from: {}, to: { circular: true } },
+  above('base-is-the-ground', '^engine/(errors|secrets|internal-error|package-root)\\.ts$', '^engine/(?!(errors|secrets|internal-error|package-root)\\.ts$)'),
+  above('beneath-imports-nothing-above', '^engine/(dsl|expr|graph|inventory|journal)/', '^engine/(io|plan|actions|runner|ui|cli|lab)/|^engine/index\\.ts$'),
+  above('io-is-below-actions', '^engine/io/', '^engine/(plan|actions|runner|ui|cli|lab)/|^engine/index\\.ts$'),
+  above('planner-is-below-the-runner', '^engine/plan/', '^engine/(actions|runner|ui|cli|lab)/|^engine/index\\.ts$'),
+  above('actions-are-below-the-runner', '^engine/actions/', '^engine/(plan|runner|ui|cli|lab)/|^engine/index\\.ts$'),
+  above('runner-knows-no-screen', '^engine/runner/', '^engine/(ui|cli|lab)/|^engine/index\\.ts$'),
+  above('ui-is-below-the-cli', '^engine/ui/', '^engine/(cli|lab)/|^engine/index\\.ts$'),
+  above('lab-is-apart', '^engine/lab/', '^engine/(plan|actions|runner|ui|cli)/|^engine/index\\.ts$'),
+  above('api-is-below-the-cli', '^engine/index\\.ts$', '^engine/(cli|lab)/'),
+  {
+    name: 'pure-stages',
+    comment: 'dsl, expr, graph, plan and journal replay run no processes and open no sockets',
+    severity: 'error',
+    from: { path: '^engine/(dsl|expr|graph|plan)/|^engine/journal/replay\\.ts$' },
+    to: { path: IMPURE },
+  },
+  {
+    name: 'actions-use-ports',
+    comment: 'actions reach shells, SSH and Docker only through the ports of their context',
+    severity: 'error',
+    from: { path: '^engine/actions/' },
+    to: { path: '^(zx|ssh2|docker-modem)$' },
+  },
+];
