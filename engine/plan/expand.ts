@@ -78,7 +78,7 @@ function foreachItems(
   throw new RunbookError('STEP_FAILED', `step "${step.id}": foreach gave ${JSON.stringify(value)}, not a list`);
 }
 
-export async function expandStep(
+export async function instancesOf(
   step: Step,
   action: ActionDescriptor<Record<string, unknown>>,
   base: BaseContext,

@@ -14,12 +14,7 @@ import { singleExpression } from '../expr/template.js';
 import { callWithTimeout } from './attempt.js';
 import type { ExprContext } from '../expr/evaluate.js';
 import { located, locatedAsync, type Where } from '../plan/located.js';
-
-export function truthy(value: unknown): boolean {
-  if (Array.isArray(value)) return value.length > 0;
-  if (value !== null && typeof value === 'object') return Object.keys(value).length > 0;
-  return value !== false && value !== null && value !== undefined && value !== 0 && value !== '' && value !== 'false';
-}
+import { truthy } from '../plan/plan-step.js';
 
 /** A probe's own `on:` (one node): where the evidence is, which need not be where the step acts. */
 async function probeTarget(on: unknown, exprContext: ExprContext, actionContext: Omit<ActionContext, 'signal'>): Promise<Target> {
@@ -30,10 +25,6 @@ async function probeTarget(on: unknown, exprContext: ExprContext, actionContext:
     throw new RunbookError('INVALID', `check: on: must name one node, not ${targets.length}`);
   }
   return first;
-}
-
-export function hasCheck(step: Step, action: ActionDefinition<Record<string, unknown>>): boolean {
-  return step.check !== undefined || action.check !== undefined;
 }
 
 export async function runCheck(

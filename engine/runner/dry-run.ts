@@ -5,31 +5,28 @@
  * and only declared read-only probes (`check`) touch the world.
  */
 import { setMaxListeners } from 'node:events';
-import { dirname } from 'node:path';
 import type { ActionContext, ActionDefinition, PlanLine } from '../actions/define.js';
-import type { Ports } from '../io/ports.js';
 import { getAction } from '../actions/index.js';
-import type { Runbook, Step } from '../dsl/types.js';
-import { loadSubRunbook } from './sub-runbook.js';
-import { describeError, RunbookError } from '../errors.js';
-import { evaluate } from '../expr/evaluate.js';
-import { interpolate, type InterpolateOptions } from '../expr/interpolate.js';
-import type { Reference } from '../expr/references.js';
-import { references } from '../expr/references.js';
-import { singleExpression } from '../expr/template.js';
-import { executionOrder } from '../graph/order.js';
-import { targetName, type LiveManagerResolver } from '../plan/targets.js';
-import type { Inventory } from '../inventory/types.js';
-import { SecretMasker } from '../secrets.js';
-import { runCheck, truthy } from './check.js';
-import { callWithTimeout } from './attempt.js';
-import { interpolateWith, outputsOf, secretNames } from '../plan/with.js';
-import { baseContext, instanceContext, type BaseContext } from '../plan/context.js';
-import { expandStep, type Instance } from '../plan/expand.js';
-import { PlanQuorum, type PlannedEffect } from './dry-run-quorum.js';
-import { ExpressionFailure, fieldHolding, located, type Where } from '../plan/located.js';
 import { diagnostic, type Diagnostic } from '../dsl/diagnostics.js';
 import { positionIn } from '../dsl/locate.js';
+import type { Runbook, Step } from '../dsl/types.js';
+import { describeError, RunbookError } from '../errors.js';
+import { interpolate } from '../expr/interpolate.js';
+import { executionOrder } from '../graph/order.js';
+import type { Inventory } from '../inventory/types.js';
+import type { Ports } from '../io/ports.js';
+import { baseContext, instanceContext, type BaseContext } from '../plan/context.js';
+import type { Instance } from '../plan/expand.js';
+import { ExpressionFailure, located, type Where } from '../plan/located.js';
+import { planStep as planInstances, unknownOutputs } from '../plan/plan-step.js';
+import { targetName, type LiveManagerResolver } from '../plan/targets.js';
+import { outputsOf, secretNames } from '../plan/with.js';
+import { SecretMasker } from '../secrets.js';
+import { actionContext } from './action-context.js';
+import { callWithTimeout } from './attempt.js';
+import { runCheck } from './check.js';
+import { PlanQuorum, type PlannedEffect } from './dry-run-quorum.js';
+import { loadSubRunbook } from './sub-runbook.js';
 
 export interface PlannedInstance {
   readonly instance: string;
@@ -85,19 +82,6 @@ export interface PlanRequest {
   readonly signal: AbortSignal;
 }
 
-/**
- * Values only known at run time: outputs of steps that would run first. Outputs of the quick reads the
- * plan itself made (`planReads`) are known.
- */
-function unknownIn(base: BaseContext): InterpolateOptions & { unknown: (refs: readonly Reference[]) => string | undefined } {
-  return {
-    unknown: (refs) => {
-      const ref = refs.find((r) => r.path[0] === 'steps' && base.steps[r.path[1] ?? ''] === undefined);
-      return ref === undefined ? undefined : `<output of ${ref.path[1] ?? '?'}>`;
-    },
-  };
-}
-
 export async function planRun(request: PlanRequest): Promise<Plan> {
   const { runbook } = request;
   setMaxListeners(0, request.signal);
@@ -117,7 +101,7 @@ export async function planRun(request: PlanRequest): Promise<Plan> {
   let confirm: string | undefined;
   try {
     const question = runbook.confirm;
-    if (question !== undefined) confirm = String(located({ runbook, prefix: '' }, ['confirm'], () => interpolate(question, instanceContext(base, {}), unknownIn(base))));
+    if (question !== undefined) confirm = String(located({ runbook, prefix: '' }, ['confirm'], () => interpolate(question, instanceContext(base, {}), { unknown: unknownOutputs(base) })));
   } catch (e) {
     if (!isPlanProblem(e)) throw e;
     problems.push(problemOf(e));
@@ -197,48 +181,34 @@ async function planStep(
   head: Head,
   concurrentWith: ReadonlySet<string>,
 ): Promise<{ quorum?: true; stops: boolean }> {
-  const { base, prefix, masker } = scope;
-  const unknown = unknownIn(base);
+  const { request, base, prefix, masker, quorum } = scope;
   const where: Where = { runbook: scope.runbook, step, prefix };
-  const confirmText = step.confirm;
-  const confirm = confirmText === undefined ? undefined : String(located(where, ['confirm'], () => interpolate(confirmText, instanceContext(base, {}), unknown)));
-  let when: PlannedStep['when'];
-  if (step.when !== undefined) {
-    const source = singleExpression(step.when) ?? step.when;
-    const value =
-      unknown.unknown(references(source)) !== undefined
-        ? 'decided at run time'
-        : truthy(located(where, ['when'], () => evaluate(source, instanceContext(base, {}))))
-          ? 'true'
-          : 'false';
-    when = { expression: step.when, value };
-  }
-  const known = { ...head, ...(confirm === undefined ? {} : { confirm }), ...(when === undefined ? {} : { when }) };
-  try {
-    return await planDetail(scope, step, action, known, concurrentWith);
-  } catch (e) {
-    // A step the run would skip (`when` false now) cannot stop it, whatever planning it in detail found.
-    if (when?.value !== 'false' || !isPlanProblem(e)) throw e;
-    scope.steps.push({ ...known, instances: [], error: masker.mask(`${describeError(e)} (the step is skipped: when is false)`) });
+  const unknown = unknownOutputs(base);
+  const plan = await planInstances(step, action, {
+    base,
+    inventory: request.inventory,
+    live: request.live,
+    where,
+    quote: request.readOnlyPorts.shell.quote,
+    unknown,
+    expandSkipped: true,
+  });
+  const skipped = plan.when === 'false';
+  const known = {
+    ...head,
+    ...(plan.confirm === undefined ? {} : { confirm: plan.confirm }),
+    ...(plan.when === undefined || step.when === undefined ? {} : { when: { expression: step.when, value: plan.when } }),
+  };
+  // A step the run would skip (`when` false now) cannot stop it, whatever planning it in detail found.
+  const problem = plan.unexpanded ?? plan.instances.map((i) => (i.args.ok ? undefined : i.args.problem)).find((p) => p !== undefined);
+  if (problem !== undefined) {
+    if (!skipped) throw problem;
+    scope.steps.push({ ...known, instances: [], error: masker.mask(`${describeError(problem)} (the step is skipped: when is false)`) });
     return { stops: false };
   }
-}
-
-/** The instances of a step whose `when` and gate are known: targets, calls, checks and reads. */
-async function planDetail(
-  scope: Scope,
-  step: Step,
-  action: ActionDefinition<Record<string, unknown>>,
-  known: Head & Pick<PlannedStep, 'confirm' | 'when'>,
-  concurrentWith: ReadonlySet<string>,
-): Promise<{ quorum?: true; stops: boolean }> {
-  const { request, base, prefix, masker, quorum } = scope;
-  const unknown = unknownIn(base);
-  const where: Where = { runbook: scope.runbook, step, prefix };
-  const { when } = known;
-  const head = known;
   if (step.action === 'runbook') {
-    const args = located(where, ['with'], () => interpolate(step.with, instanceContext(base, {}), unknown)) as { name: string; inputs?: Record<string, unknown> };
+    const call = plan.instances[0]?.args;
+    const args = (call?.ok === true ? call.value : {}) as { name: string; inputs?: Record<string, unknown> };
     const child = loadSubRunbook(scope.runbook, step, args, isPlaceholder);
     scope.steps.push({ ...known, instances: [{ instance: head.step, target: 'local', lines: [{ summary: `runs ${child.runbook.name}: its steps follow` }] }] });
     const childBase = baseContext({
@@ -253,36 +223,24 @@ async function planDetail(
     return { stops: false };
   }
   const effects: PlannedEffect[] = [];
-  const expansion = await expandStep(step, action, base, request.inventory, request.live, where, unknown);
-  // A foreach over run-time values is one row standing for every element: `item` is unknown there too.
-  const unknownHere =
-    expansion.deferred === undefined
-      ? unknown
-      : { unknown: (refs: readonly Reference[]) => (refs.some((r) => r.path[0] === 'item') ? '<each element>' : unknown.unknown(refs)) };
   const instances: PlannedInstance[] = [];
   let stops = false;
-  for (const instance of expansion.instances) {
-    const ctx = instanceContext(base, { item: instance.item, target: instance.target });
-    const args = located(where, ['with'], () => interpolateWith(step, action, ctx, { ...unknownHere, quote: request.readOnlyPorts.shell.quote }));
-    const actionContext: Omit<ActionContext, 'signal'> = {
+  for (const { instance, context: ctx, args: planned } of plan.instances) {
+    const args = planned.ok ? planned.value : {};
+    const context = actionContext({
       mode: 'plan',
-      action: getAction,
+      step,
+      where,
       target: instance.target,
+      context: ctx,
       ports: request.readOnlyPorts,
       runDir: '<run dir>',
-      baseDir: dirname(scope.runbook.file),
-      allowQuorumLoss: step.allowQuorumLoss,
-      evaluate: (expression, extra) =>
-        located(where, fieldHolding(step, expression), () => evaluate(singleExpression(expression) ?? expression, { ...ctx, ...extra })),
-      interpolate: (value, options) =>
-        located(where, fieldHolding(step, value), () =>
-          interpolate(value, ctx, options?.shell === true ? { ...unknownHere, quote: request.readOnlyPorts.shell.quote } : unknownHere),
-        ),
-      ...(request.inventory === undefined ? {} : { inventory: request.inventory }),
+      inventory: request.inventory,
       log: () => undefined,
-    };
-    const lines = [...(await planLines(action, args, { ...actionContext, signal: request.signal }, expansion.deferred))];
-    const effect = expansion.deferred === undefined && when?.value !== 'false' ? action.quorumEffect?.(args, instance.target) : undefined;
+      unknown: plan.deferred === undefined ? unknown : (refs) => (refs.some((r) => r.path[0] === 'item') ? '<each element>' : unknown(refs)),
+    });
+    const lines = [...(await planLines(action, args, { ...context, signal: request.signal }, plan.deferred))];
+    const effect = plan.deferred === undefined && !skipped ? action.quorumEffect?.(args, instance.target) : undefined;
     if (effect !== undefined) {
       const planned = { by: prefix + instance.id, effect };
       effects.push(planned);
@@ -290,8 +248,8 @@ async function planDetail(
     }
     let check: string | undefined;
     let read: string | undefined;
-    if (when?.value !== 'false' && reads(action, args)) {
-      const outcome = await readNow(scope, step, action, instance, expansion.multi, args, ctx, actionContext);
+    if (!skipped && reads(action, args)) {
+      const outcome = await readNow(scope, step, action, instance, plan.multi, args, ctx, context);
       read = outcome.text;
       if (outcome.stops !== undefined) {
         stops = true;
@@ -301,7 +259,7 @@ async function planDetail(
         );
       }
     } else if (step.check !== undefined || action.check !== undefined) {
-      const probeContext = { ...actionContext, ports: request.probePorts };
+      const probeContext = { ...context, ports: request.probePorts };
       check = await describeCheck(() => runCheck(step, action, args, ctx, probeContext, request.signal, where), args);
     }
     instances.push({
@@ -318,7 +276,7 @@ async function planDetail(
   }
   scope.steps.push({
     ...known,
-    ...(expansion.deferred === undefined ? {} : { deferred: expansion.deferred }),
+    ...(plan.deferred === undefined ? {} : { deferred: plan.deferred }),
     instances,
     ...(together.length === 0 ? {} : { quorum: together }),
   });

@@ -6,7 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { Ports } from '../io/ports.js';
-import type { Runbook, Step, StepId } from '../dsl/types.js';
+import type { Runbook } from '../dsl/types.js';
 import { describeError, RunbookError } from '../errors.js';
 import { noteRun, reportInternal } from '../internal-error.js';
 import { interpolate } from '../expr/interpolate.js';

@@ -1,28 +1,27 @@
 /**
- * One step: `when`, its gate, its instances (targets × foreach) under `concurrency` and
- * `max_failures`, and for each instance: resume decision, check, attempts with retry and timeout,
- * outputs. Every `step.started` is durable before the action runs; every `step.succeeded` before a
- * dependent step starts.
+ * One step run: the planner gives its `when`, its gate and its instances (targets × foreach, each
+ * with its `with`); they run under `concurrency` and `max_failures`, each with its resume decision,
+ * check, quorum admission, attempts with retry and timeout, and outputs. Every `step.started` is
+ * durable before the action runs; every `step.succeeded` before a dependent step starts.
  */
-import { dirname } from 'node:path';
 import pLimit from 'p-limit';
 import type { ActionContext, ActionDefinition, QuorumEffect } from '../actions/define.js';
 import { getAction } from '../actions/index.js';
 import type { Step } from '../dsl/types.js';
 import { describeError, RunbookError } from '../errors.js';
 import { reportInternal } from '../internal-error.js';
-import { interpolate } from '../expr/interpolate.js';
+import type { Instance } from '../plan/expand.js';
+import type { Where } from '../plan/located.js';
+import { planStep, type InstancePlan } from '../plan/plan-step.js';
 import { targetName } from '../plan/targets.js';
+import { outputsOf, secretNames } from '../plan/with.js';
+import { actionContext } from './action-context.js';
 import { callWithTimeout } from './attempt.js';
-import { runCheck, truthy } from './check.js';
-import { instanceContext } from '../plan/context.js';
+import { runCheck } from './check.js';
 import type { StepInstanceRef } from './events.js';
 import { allowRerun, passGate } from './gates.js';
-import { expandStep, type Instance } from '../plan/expand.js';
-import { runSubRunbook } from './sub-runbook.js';
-import { expressionValue, interpolateWith, outputsOf, secretNames } from '../plan/with.js';
-import { fieldHolding, located, type Where } from '../plan/located.js';
 import type { Admitted, EffectRequest } from './quorum-gate.js';
+import { runSubRunbook } from './sub-runbook.js';
 import type { RunSession, StepOutcome } from './session.js';
 
 type InstanceOutcome = 'succeeded' | 'skipped' | 'tolerated' | 'failed' | 'aborted';
@@ -32,44 +31,43 @@ export async function runStep(session: RunSession, step: Step): Promise<StepOutc
   const action = getAction(step.action);
   if (action === undefined) throw new RunbookError('INVALID', `unknown action "${step.action}"`);
   const stepRef: StepInstanceRef = { step: session.prefix + step.id, instance: session.prefix + step.id, target: 'local' };
-  const ctx = instanceContext(session.base, {});
-  const where = whereOf(session, step);
-  const when = step.when;
-  if (when !== undefined && !truthy(located(where, ['when'], () => expressionValue(when, ctx)))) {
-    session.emit({ type: 'step.skipped', ...stepRef, reason: 'when', detail: step.when });
+  const plan = await planStep(step, action, {
+    base: session.base,
+    inventory: session.inventory,
+    live: session.live,
+    where: whereOf(session, step),
+    quote: session.ports.shell.quote,
+  });
+  if (plan.when === 'false') {
+    session.emit({ type: 'step.skipped', ...stepRef, reason: 'when', ...(step.when === undefined ? {} : { detail: step.when }) });
     return 'skipped';
   }
   // The step's gate is asked once, right before the first instance that has work to do: a step whose
   // check says it is done, or whose guard refuses, asks nothing.
   let gate: Promise<void> | undefined;
-  const confirm =
-    step.confirm === undefined
-      ? undefined
-      : () =>
-          (gate ??= (async () => {
-            const question = String(located(where, ['confirm'], () => interpolate(step.confirm, ctx)));
-            await passGate(session, `step:${session.prefix}${step.id}`, question);
-          })());
+  const question = plan.confirm;
+  const confirm = question === undefined ? undefined : () => (gate ??= passGate(session, `step:${session.prefix}${step.id}`, question));
   if (step.action === 'runbook') {
+    const call = plan.instances[0]?.args;
+    if (call?.ok !== true) throw call?.problem ?? new RunbookError('INTERNAL', `step "${step.id}" has no instance`);
     await confirm?.();
-    return runSubRunbook(session, step, ctx);
+    return runSubRunbook(session, step, call.value as { name: string; inputs?: Record<string, unknown> });
   }
-  const expansion = await expandStep(step, action, session.base, session.inventory, session.live, where);
-  if (expansion.multi) session.base.steps[step.id] = { outputs: {} };
-  const concurrency = step.concurrency ?? Math.max(1, expansion.instances.length);
-  const refused = await admitTogether(session, step, action, expansion.instances, concurrency);
+  if (plan.multi) session.base.steps[step.id] = { outputs: {} };
+  const concurrency = step.concurrency ?? Math.max(1, plan.instances.length);
+  const refused = await admitTogether(session, step, action, plan.instances, concurrency);
   if (refused) return 'failed';
   const limit = pLimit(concurrency);
   let failures = 0;
   const outcomes = await Promise.all(
-    expansion.instances.map((instance) =>
+    plan.instances.map((planned) =>
       limit(async (): Promise<InstanceOutcome | 'not-started'> => {
         if (session.signal.aborted) return 'not-started';
         if (step.maxFailures !== undefined && failures > step.maxFailures) {
-          session.emit({ type: 'step.skipped', ...refOf(session, step, instance), reason: 'max-failures', detail: `${failures} failed` });
+          session.emit({ type: 'step.skipped', ...refOf(session, step, planned.instance), reason: 'max-failures', detail: `${failures} failed` });
           return 'failed';
         }
-        const outcome = await runInstance(session, step, action, instance, expansion.multi, confirm);
+        const outcome = await runInstance(session, step, action, planned, plan.multi, confirm);
         if (outcome === 'failed') failures += 1;
         return outcome;
       }),
@@ -93,16 +91,17 @@ async function admitTogether(
   session: RunSession,
   step: Step,
   action: ActionDefinition<Record<string, unknown>>,
-  instances: readonly Instance[],
+  instances: readonly InstancePlan[],
   concurrency: number,
 ): Promise<boolean> {
   const gate = session.quorum;
   if (gate === undefined || action.quorumEffect === undefined || instances.length < 2) return false;
   const requests: EffectRequest[] = [];
-  for (const instance of instances) {
+  for (const { instance, args } of instances) {
     const ref = refOf(session, step, instance);
-    if (session.resume?.state.instances.get(ref.instance)?.status === 'succeeded') continue;
-    const effect = effectOf(session, step, action, instance);
+    // Restored instances do not run again; an instance whose `with` failed fails on its own.
+    if (session.resume?.state.instances.get(ref.instance)?.status === 'succeeded' || !args.ok) continue;
+    const effect = action.quorumEffect(args.value, instance.target);
     if (effect === undefined) continue;
     requests.push({ by: ref.instance, effect, allowQuorumLoss: step.allowQuorumLoss, log: (line) => session.emit({ type: 'step.log', ...ref, stream: 'info', line }) });
   }
@@ -113,24 +112,12 @@ async function admitTogether(
     if (!(e instanceof RunbookError && e.code === 'GUARD_REFUSED')) throw e;
     session.refusal ??= e;
     session.stopped = true;
-    for (const instance of instances) {
+    for (const { instance } of instances) {
       const ref = refOf(session, step, instance);
       if (session.resume?.state.instances.get(ref.instance)?.status === 'started') continue;
       session.emit({ type: 'step.skipped', ...ref, reason: 'refused', detail: e.message });
     }
     return true;
-  }
-}
-
-/** The vote an instance takes away; undefined when none, or when its `with` cannot be read yet. */
-function effectOf(session: RunSession, step: Step, action: ActionDefinition<Record<string, unknown>>, instance: Instance): QuorumEffect | undefined {
-  if (action.quorumEffect === undefined) return undefined;
-  try {
-    const ctx = instanceContext(session.base, { item: instance.item, target: instance.target });
-    return action.quorumEffect(interpolateWith(step, action, ctx, { quote: session.ports.shell.quote }), instance.target);
-  } catch {
-    // The instance fails on its own `with` when it runs.
-    return undefined;
   }
 }
 
@@ -147,10 +134,11 @@ async function runInstance(
   session: RunSession,
   step: Step,
   action: ActionDefinition<Record<string, unknown>>,
-  instance: Instance,
+  planned: InstancePlan,
   multi: boolean,
   confirm: (() => Promise<void>) | undefined,
 ): Promise<InstanceOutcome> {
+  const { instance, context: ctx } = planned;
   const ref = refOf(session, step, instance);
   const prior = session.resume?.state.instances.get(ref.instance);
   if (prior?.status === 'succeeded' && prior.secretOutputs.length === 0) {
@@ -158,31 +146,28 @@ async function runInstance(
     session.emit({ type: 'step.log', ...ref, stream: 'info', line: 'done in an earlier attempt; outputs restored from the journal' });
     return 'succeeded';
   }
-  const ctx = instanceContext(session.base, { item: instance.item, target: instance.target });
   const where = whereOf(session, step);
   // Output of steps with secret outputs is held back until the secrets are known and can be masked.
   const held: { stream: 'stdout' | 'stderr' | 'info'; line: string }[] = [];
   const hold = secretNames(step, action).length > 0;
-  const actionContext: Omit<ActionContext, 'signal'> = {
+  const context = actionContext({
     mode: 'run',
-    action: getAction,
+    step,
+    where,
     target: instance.target,
+    context: ctx,
     ports: session.ports,
     runDir: session.runDir,
-    allowQuorumLoss: step.allowQuorumLoss,
-    evaluate: (expression, extra) => located(where, fieldHolding(step, expression), () => expressionValue(expression, { ...ctx, ...extra })),
-    interpolate: (value, options) =>
-      located(where, fieldHolding(step, value), () => interpolate(value, ctx, options?.shell === true ? { quote: session.ports.shell.quote } : {})),
-    baseDir: dirname(session.runbook.file),
-    ...(session.inventory === undefined ? {} : { inventory: session.inventory }),
+    inventory: session.inventory,
     log: (stream, line) => {
       if (hold) held.push({ stream, line });
       else session.emit({ type: 'step.log', ...ref, stream, line });
     },
-  };
+  });
   try {
-    const args = located(where, ['with'], () => interpolateWith(step, action, ctx, { quote: session.ports.shell.quote }));
-    const check = await runCheck(step, action, args, ctx, actionContext, session.signal, where);
+    if (!planned.args.ok) throw planned.args.problem;
+    const args = planned.args.value;
+    const check = await runCheck(step, action, args, ctx, context, session.signal, where);
     if (check?.satisfied === true) {
       session.setOutputs(step.id, multi, instance.outputKey, {});
       session.emit({ type: 'step.skipped', ...ref, reason: 'check', ...(check.detail === undefined ? {} : { detail: check.detail }) });
@@ -192,17 +177,17 @@ async function runInstance(
       await allowRerun(session, ref.step, ref.instance, prior.startedAt);
     }
     if (action.guard !== undefined) {
-      await callWithTimeout(action, args, actionContext, session.signal, step.timeoutMs, 'guard');
+      await callWithTimeout(action, args, context, session.signal, step.timeoutMs, 'guard');
     }
     const effect = session.quorum === undefined ? undefined : action.quorumEffect?.(args, instance.target);
     const admitted: Admitted | undefined =
       effect === undefined
         ? undefined
-        : await session.quorum?.admit({ by: ref.instance, effect, allowQuorumLoss: step.allowQuorumLoss, log: (line) => actionContext.log('info', line) });
+        : await session.quorum?.admit({ by: ref.instance, effect, allowQuorumLoss: step.allowQuorumLoss, log: (line) => context.log('info', line) });
     let outcome: InstanceOutcome | undefined;
     try {
       await confirm?.();
-      outcome = await attempts(session, step, action, instance, ref, args, ctx, actionContext, multi, held, effect);
+      outcome = await attempts(session, step, action, instance, ref, args, ctx, context, multi, held, effect);
     } finally {
       admitted?.end(outcome === undefined ? 'not-run' : outcome === 'succeeded' ? 'succeeded' : 'failed');
     }
@@ -230,7 +215,7 @@ async function attempts(
   ref: StepInstanceRef,
   args: Record<string, unknown>,
   ctx: Record<string, unknown>,
-  actionContext: Omit<ActionContext, 'signal'>,
+  context: Omit<ActionContext, 'signal'>,
   multi: boolean,
   held: { stream: 'stdout' | 'stderr' | 'info'; line: string }[],
   effect: QuorumEffect | undefined,
@@ -242,7 +227,7 @@ async function attempts(
     session.emit({ type: 'step.started', ...ref, attempt, ...(effect === undefined ? {} : { quorum: effect }) });
     await session.flush();
     try {
-      const result = await callWithTimeout(action, args, actionContext, session.signal, step.timeoutMs);
+      const result = await callWithTimeout(action, args, context, session.signal, step.timeoutMs);
       const outputs = outputsOf(step, result, ctx, whereOf(session, step));
       const secrets = secretNames(step, action);
       for (const name of secrets) session.masker.add(outputs[name]);

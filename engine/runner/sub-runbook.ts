@@ -78,7 +78,8 @@ export function childContext(session: RunSession, runbook: Runbook, inputs: Reco
   });
 }
 
-export async function runSubRunbook(session: RunSession, step: Step, ctx: Record<string, unknown>): Promise<StepOutcome> {
+/** Runs the runbook a step calls; `args` is the step's `with` as the planner interpolated it. */
+export async function runSubRunbook(session: RunSession, step: Step, args: { name: string; inputs?: Record<string, unknown> }): Promise<StepOutcome> {
   const ref = { step: session.prefix + step.id, instance: session.prefix + step.id, target: 'local' };
   const prior = session.resume?.state.instances.get(ref.instance);
   if (prior?.status === 'succeeded' && prior.secretOutputs.length === 0) {
@@ -86,10 +87,6 @@ export async function runSubRunbook(session: RunSession, step: Step, ctx: Record
     session.emit({ type: 'step.log', ...ref, stream: 'info', line: 'done in an earlier attempt; outputs restored from the journal' });
     return 'succeeded';
   }
-  const args = located({ runbook: session.runbook, step, prefix: session.prefix }, ['with'], () => interpolate(step.with, ctx)) as {
-    name: string;
-    inputs?: Record<string, unknown>;
-  };
   const { runbook, inputs } = loadSubRunbook(session.runbook, step, args);
   for (const input of runbook.inputs) if (input.secret) session.masker.add(inputs[input.name]);
   const base = childContext(session, runbook, inputs);
