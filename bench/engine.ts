@@ -5,15 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadRunbook } from '../engine/index.js';
-import { readOnlyPorts } from '../engine/io/read-only.js';
-import { systemPorts } from '../engine/io/system-ports.js';
-import { createRunDir, readRun } from '../engine/journal/store.js';
-import { JournalWriter } from '../engine/journal/writer.js';
-import { JournalReporter } from '../engine/runner/journal-reporter.js';
-import type { Reporter, RunEvent } from '../engine/runner/events.js';
-import { planRun } from '../engine/runner/dry-run.js';
-import { executeRun } from '../engine/runner/run.js';
+import { listRuns, loadRunbook, plan, run, showRun, systemPorts, type Reporter, type RunEvent, type Runbook } from '../engine/index.js';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -42,15 +34,7 @@ export async function benchPlan(dir: string): Promise<Record<string, number>> {
   const loaded = loadRunbook(file);
   const t1 = performance.now();
   if (loaded.value === undefined) throw new Error('generated runbook invalid');
-  const ports = systemPorts(process.stdin, process.stderr);
-  await planRun({
-    runbook: loaded.value,
-    inputs: { n: 1 },
-    readOnlyPorts: readOnlyPorts(ports),
-    probePorts: ports,
-    env: {},
-    signal: new AbortController().signal,
-  });
+  await plan({ runbook: loaded.value, inputs: { n: 1 }, ports: systemPorts(process.stdin, process.stderr) });
   const t2 = performance.now();
   return { plan_10k_validate_ms: t1 - t0, plan_10k_plan_ms: t2 - t1, plan_10k_total_ms: t2 - t0 };
 }
@@ -63,21 +47,16 @@ class Stopwatch implements Reporter {
   }
 }
 
-async function runChain(stateDir: string, file: string): Promise<{ medianUs: number; meanUs: number; fsyncs: number; fsyncMs: number }> {
+function generatedRunbook(file: string): Runbook {
   const loaded = loadRunbook(file);
   if (loaded.value === undefined) throw new Error('generated runbook invalid');
+  return loaded.value;
+}
+
+async function runChain(stateDir: string, file: string): Promise<{ medianUs: number; meanUs: number; fsyncs: number; fsyncMs: number }> {
   const watch = new Stopwatch();
   const t0 = performance.now();
-  const outcome = await executeRun({
-    runbook: loaded.value,
-    inputs: { n: 1 },
-    stateDir,
-    yes: true,
-    ports: systemPorts(process.stdin, process.stderr),
-    reporters: [watch],
-    signal: new AbortController().signal,
-    env: {},
-  });
+  const outcome = await run({ runbook: generatedRunbook(file), inputs: { n: 1 }, stateDir, yes: true, ports: systemPorts(process.stdin, process.stderr), reporters: [watch] });
   const total = performance.now() - t0;
   if (outcome.status !== 'succeeded') throw new Error(`bench run ${outcome.status}`);
   const gaps = watch.finishedAt.slice(1).map((t, i) => t - (watch.finishedAt[i] as number));
@@ -111,26 +90,18 @@ export async function benchSteps(dir: string): Promise<Record<string, number>> {
   };
 }
 
+/** A run of 4,999 steps journals 10,000 records (a start, a start and a success per step, a finish): replaying them is what a resume does first. */
 export async function benchResume(dir: string): Promise<Record<string, number>> {
   const stateDir = join(dir, 'state-resume');
-  const runId = 'bench-resume';
-  const runDir = await createRunDir(stateDir, runId);
-  const writer = new JournalReporter(await JournalWriter.open(runDir));
-  writer.onEvent({
-    type: 'run.started', runId, runbook: 'generated', runbookFile: '/x.yaml', runbookHash: 'h', inputs: {},
-    secretInputs: [], resumed: false, pid: 1, host: 'h',
-  });
-  for (let i = 0; writer.stats.records + 1 < 10_000; i += 1) {
-    const ref = { step: `s${i}`, instance: `s${i}`, target: 'local' };
-    writer.onEvent({ type: 'step.started', ...ref, attempt: 1 });
-    writer.onEvent({ type: 'step.succeeded', ...ref, attempt: 1, durationMs: 1, outputs: { stdout: `out ${i}` }, secretOutputs: [] });
-    if (i % 1000 === 0) await writer.flush();
-  }
-  await writer.flush();
-  await writer.close();
+  const file = join(dir, 'steps-5k.yaml');
+  writeFileSync(file, generated(4_999, 'assert'));
+  const outcome = await run({ runbook: generatedRunbook(file), inputs: { n: 1 }, stateDir, yes: true, ports: systemPorts(process.stdin, process.stderr) });
+  if (outcome.status !== 'succeeded') throw new Error(`bench run ${outcome.status}`);
   const t0 = performance.now();
-  const { state } = await readRun(stateDir, runId);
+  const { state } = await showRun(stateDir, outcome.runId);
   const t1 = performance.now();
+  const listed = await listRuns(stateDir);
+  if (listed.length !== 1) throw new Error('bench: expected one run');
   return { resume_replay_10k_events_ms: t1 - t0, resume_replay_records: state.records };
 }
 

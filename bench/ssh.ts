@@ -10,14 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { loadRunbook } from '../engine/index.js';
-import { loadInventory } from '../engine/inventory/load.js';
-import type { Ports } from '../engine/io/ports.js';
-import type { Runbook } from '../engine/dsl/types.js';
-import type { Inventory } from '../engine/inventory/types.js';
-import { systemPorts } from '../engine/io/system-ports.js';
-import type { RunEvent } from '../engine/runner/events.js';
-import { executeRun, type RunRequest } from '../engine/runner/run.js';
+import { loadInventory, loadRunbook, run as runbookRun, systemPorts, type Inventory, type Ports, type Reporter, type RunEvent, type Runbook } from '../engine/index.js';
 import { labDown, labUp } from '../engine/lab/commands.js';
 import { benchPowerOff } from './power-off.js';
 
@@ -75,11 +68,8 @@ export async function benchSsh(): Promise<Record<string, number>> {
     if (labelRunbook === undefined) throw new Error('label runbook invalid');
     const latencies: number[] = [];
     const recordLatency = { onEvent: (e: RunEvent) => { if (e.type === 'step.succeeded') latencies.push(e.durationMs); } };
-    const execute = async (ports: Ports, which: Runbook, inputs: Record<string, unknown>, reporters: RunRequest['reporters']): Promise<void> => {
-      const outcome = await executeRun({
-        runbook: which, inputs, inventory, stateDir: join(stateDir, 'state'), yes: true, ports, reporters,
-        signal: new AbortController().signal, env: {},
-      });
+    const execute = async (ports: Ports, which: Runbook, inputs: Record<string, unknown>, reporters: readonly Reporter[]): Promise<void> => {
+      const outcome = await runbookRun({ runbook: which, inputs, inventory, stateDir: join(stateDir, 'state'), yes: true, ports, reporters });
       if (outcome.status !== 'succeeded') throw new Error(`${which.name} ${outcome.status}`);
     };
     const parallel = (): Promise<unknown> => Promise.all(addresses.map((a) => run('ssh', sshArgs(inventory, a, control))));

@@ -8,6 +8,7 @@ export type RunbookErrorCode =
   | 'GUARD_REFUSED'      // a safety guard refused the step: exit 3
   | 'LOCKED'             // another run holds the lock: exit 3
   | 'CHANGED'            // resume refused: the runbook or inventory changed: exit 2
+  | 'SUPERSEDED'         // resume refused: a later run changed the cluster since: exit 3
   | 'NOT_FOUND'          // no such run, runbook or node: exit 2
   | 'COMMAND_FAILED'     // a command exited non-zero
   | 'TIMEOUT'

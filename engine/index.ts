@@ -1,21 +1,32 @@
 /**
  * The engine's public API: load and validate runbooks, plan, run and resume them, list and show runs.
- * The command line is a thin layer over these; so is the benchmark. See docs/api.md.
+ * The command line is a thin layer over it, and so is the benchmark. See docs/api.md.
+ *
+ *   const ports = systemPorts(process.stdin, process.stderr);
+ *   const runbook = loadRunbook('runbooks/cluster-status.yaml').value;
+ *   const outcome = await run({ runbook, inputs: {}, inventory, stateDir: '.runbook', ports });
  */
-import { actionDescriptors } from './actions/index.js';
-import type { ActionCatalogue } from './dsl/action-descriptor.js';
-import type { Loaded } from './dsl/diagnostics.js';
-import type { Runbook } from './dsl/types.js';
-import { loadRunbook as loadWith } from './dsl/validate.js';
-
-export type { Diagnostic, Loaded } from './dsl/diagnostics.js';
+export { actionDescriptors } from './actions/index.js';
+export { loadRunbook, validate } from './api/load.js';
+export { plan, type PlanOptions } from './api/plan.js';
+export { run, type RunOptions } from './api/run.js';
+export { describeRun, resume, type ResumeOptions, type ResumeResult } from './api/resume.js';
+export { listRuns, showRun, type RunSummary } from './api/runs.js';
+export { INPUT_ENV_PREFIX, inputsFromEnvironment, resolveInputs } from './dsl/inputs.js';
+export { DiagnosticsError, hasErrors, type Diagnostic, type Loaded } from './dsl/diagnostics.js';
 export type { Runbook } from './dsl/types.js';
-export { actionDescriptors };
+export { isRunbookError, RunbookError, type RunbookErrorCode } from './errors.js';
+export { loadInventory } from './inventory/load.js';
+export type { Inventory } from './inventory/types.js';
+export type { Ports } from './io/ports.js';
+export { systemPorts } from './io/system-ports.js';
+export type { Reporter, RunEvent, RunStatus } from './runner/events.js';
+export type { Plan } from './runner/dry-run.js';
+export type { RunOutcome } from './runner/run.js';
 
-/**
- * Reads and validates a runbook against the built-in actions (or `actions`). Problems come back as
- * diagnostics with `file:line:col`; the runbook only when there is no error.
- */
-export function loadRunbook(file: string, options: { readonly text?: string; readonly actions?: ActionCatalogue } = {}): Loaded<Runbook> {
-  return loadWith(file, { actions: options.actions ?? actionDescriptors, ...(options.text === undefined ? {} : { text: options.text }) });
+import type { Ports } from './io/ports.js';
+
+/** Closes the SSH connections and Docker sockets the ports opened. */
+export async function closePorts(ports: Ports): Promise<void> {
+  await Promise.all([ports.ssh.close(), ports.docker.close()]);
 }

@@ -1,8 +1,8 @@
 /**
  * The contract's exit codes, in one place.
  */
-import type { RunStatus } from '../runner/events.js';
 import type { RunbookError } from '../errors.js';
+import type { RunStatus } from '../runner/events.js';
 
 export const EXIT = { ok: 0, failed: 1, invalid: 2, refused: 3, interrupted: 130 } as const;
 
@@ -29,6 +29,7 @@ export function exitForError(error: RunbookError): number {
     case 'GATE_REFUSED':
     case 'GUARD_REFUSED':
     case 'LOCKED':
+    case 'SUPERSEDED':
       return EXIT.refused;
     case 'ABORTED':
       return EXIT.interrupted;

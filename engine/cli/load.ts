@@ -3,11 +3,11 @@
  * Returns undefined when anything is invalid: the caller exits 2 and nothing runs.
  */
 import { readFileSync } from 'node:fs';
-import type { Diagnostic } from '../dsl/diagnostics.js';
-import { hasErrors } from '../dsl/diagnostics.js';
-import { resolveInputs } from '../dsl/inputs.js';
+// The API's loading modules, not the whole API: `runbook validate` need not load the runner.
+import { loadRunbook } from '../api/load.js';
+import { hasErrors, type Diagnostic } from '../dsl/diagnostics.js';
+import { inputsFromEnvironment, resolveInputs } from '../dsl/inputs.js';
 import type { Runbook } from '../dsl/types.js';
-import { loadRunbook } from '../index.js';
 import { loadInventory } from '../inventory/load.js';
 import type { Inventory } from '../inventory/types.js';
 import { formatDiagnostic } from '../ui/diagnostics.js';
@@ -69,9 +69,6 @@ export function parseInputPairs(io: CliIo, pairs: readonly string[]): Record<str
   return out;
 }
 
-/** The environment's form of an input: `RUNBOOK_INPUT_<name>`, which keeps a secret off the command line. */
-export const INPUT_ENV_PREFIX = 'RUNBOOK_INPUT_';
-
 /**
  * The inputs the caller gave: `RUNBOOK_INPUT_<name>` variables for the runbook's declared inputs, then
  * `--input name=value` pairs, which win.
@@ -79,12 +76,7 @@ export const INPUT_ENV_PREFIX = 'RUNBOOK_INPUT_';
 export function givenInputs(io: CliIo, runbook: Runbook, pairs: readonly string[]): Record<string, string> | undefined {
   const fromFlags = parseInputPairs(io, pairs);
   if (fromFlags === undefined) return undefined;
-  const fromEnv: Record<string, string> = {};
-  for (const input of runbook.inputs) {
-    const value = io.env[INPUT_ENV_PREFIX + input.name];
-    if (value !== undefined) fromEnv[input.name] = value;
-  }
-  return { ...fromEnv, ...fromFlags };
+  return { ...inputsFromEnvironment(runbook, io.env), ...fromFlags };
 }
 
 /** Resolved inputs, and the names the caller gave (journaled, so a resume knows which secrets to ask for). */

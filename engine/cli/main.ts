@@ -3,10 +3,12 @@
  * `runbook validate` does not pay for loading the runner, ssh2 or dockerode.
  */
 import { Command, CommanderError } from 'commander';
+import { DiagnosticsError } from '../dsl/diagnostics.js';
 import { isRunbookError } from '../errors.js';
 import { reportInternal } from '../internal-error.js';
 import { EXIT, exitForError } from './exit-codes.js';
 import type { CliIo, CommonOptions } from './io.js';
+import { printDiagnostics } from './load.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -197,6 +199,10 @@ function handleError(io: CliIo, e: unknown): number {
   if (e instanceof CommanderError) {
     // Help and version are not errors; usage mistakes are.
     return e.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+  }
+  if (e instanceof DiagnosticsError) {
+    printDiagnostics(io, e.diagnostics);
+    return EXIT.invalid;
   }
   if (isRunbookError(e)) {
     io.stderr.write(`error: ${e.message}\n`);

@@ -1,18 +1,10 @@
 /**
- * `runbook run`, `runbook plan` and `runbook resume`.
+ * `runbook run` and `runbook plan`: load what the command names, call the API, report, pick the exit code.
  */
-import { executeRun } from '../runner/run.js';
-import { planRun } from '../runner/dry-run.js';
-import { probePorts, readOnlyPorts } from '../io/read-only.js';
-import { systemPorts } from '../io/system-ports.js';
-import { createLiveResolver } from '../runner/live-targets.js';
-import type { Ports } from '../io/ports.js';
-import type { Inventory } from '../inventory/types.js';
-import { chooseReporter } from '../ui/reporters.js';
+import { closePorts, plan, run, systemPorts, type Inventory, type Reporter, type Runbook } from '../index.js';
 import { PlainReporter } from '../ui/plain.js';
-import type { Reporter } from '../runner/events.js';
-import type { Runbook } from '../dsl/types.js';
 import { formatPlan } from '../ui/plan.js';
+import { chooseReporter } from '../ui/reporters.js';
 import { EXIT, exitForStatus } from './exit-codes.js';
 import { say, type CliIo, type CommonOptions } from './io.js';
 import { inputsFor, loadInventoryFor, loadRunbookFor, printDiagnostics } from './load.js';
@@ -40,52 +32,30 @@ function loadForRun(
 export async function planCommand(io: CliIo, name: string, options: CommonOptions): Promise<number> {
   const loaded = loadForRun(io, name, options);
   if (loaded === undefined) return EXIT.invalid;
-  const { runbook, inputs, inventory } = loaded;
   const ports = systemPorts(io.stdin, io.stderr);
-  const plan = await planRun({
-    runbook,
-    inputs,
-    ...(inventory === undefined ? {} : { inventory }),
-    readOnlyPorts: readOnlyPorts(ports),
-    probePorts: probePorts(ports),
-    env: io.env,
-    signal: io.signal,
-    ...live(inventory, readOnlyPorts(ports), io.signal),
-  }).finally(() => closePorts(ports));
-  io.stdout.write(options.json ? JSON.stringify({ type: 'plan', ...plan }) + '\n' : formatPlan(plan));
-  printDiagnostics(io, plan.problems);
-  return plan.problems.length > 0 ? EXIT.invalid : EXIT.ok;
+  const result = await plan({ ...loaded, ports, env: io.env, signal: io.signal }).finally(() => closePorts(ports));
+  io.stdout.write(options.json ? JSON.stringify({ type: 'plan', ...result }) + '\n' : formatPlan(result));
+  printDiagnostics(io, result.problems);
+  return result.problems.length > 0 ? EXIT.invalid : EXIT.ok;
 }
 
 export async function runCommand(io: CliIo, name: string, options: RunOptions): Promise<number> {
   if (options.dryRun) return planCommand(io, name, options);
   const loaded = loadForRun(io, name, options);
   if (loaded === undefined) return EXIT.invalid;
-  const { runbook, inputs, inventory, given } = loaded;
+  const { runbook, inventory, given } = loaded;
   const ports = systemPorts(io.stdin, io.stderr);
-  const outcome = await executeRun({
-    runbook,
-    inputs,
+  const outcome = await run({
+    ...loaded,
     givenInputs: given,
-    ...(inventory === undefined ? {} : { inventory }),
     stateDir: stateDirFrom(options.stateDir, io.env, io.cwd),
     yes: options.yes,
     ports,
     reporters: [reporterFor(io, options, runbook, inventory, false)],
     signal: io.signal,
     env: io.env,
-    ...live(inventory, ports, io.signal),
   }).finally(() => closePorts(ports));
   return finish(io, outcome.status, outcome.runId, outcome.error);
-}
-
-/** `on: manager` and `on: leader` resolved from the live cluster of the inventory. */
-export function live(inventory: Inventory | undefined, ports: Ports, signal: AbortSignal): { live?: ReturnType<typeof createLiveResolver> } {
-  return inventory === undefined ? {} : { live: createLiveResolver(inventory, ports.docker, signal) };
-}
-
-export async function closePorts(ports: Ports): Promise<void> {
-  await Promise.all([ports.ssh.close(), ports.docker.close()]);
 }
 
 /**

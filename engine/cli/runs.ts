@@ -1,33 +1,27 @@
 /**
  * `runbook runs`, `runbook show RUN_ID`, `runbook list`, `runbook validate`.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
+import { loadRunbook, validate } from '../api/load.js';
+import { listRuns, showRun } from '../api/runs.js';
 import { hasErrors } from '../dsl/diagnostics.js';
-import { loadRunbook } from '../index.js';
-import { loadInventory } from '../inventory/load.js';
-import { parseJournal } from '../journal/records.js';
-import { listRuns, readRun } from '../journal/store.js';
-import { supersededRuns } from '../journal/superseded.js';
 import { formatRuns, formatTimeline } from '../ui/runs.js';
+import { builtinRunbooksDir } from '../package-root.js';
 import { EXIT } from './exit-codes.js';
 import { listRunbookFiles, runbookDirs } from './find-runbook.js';
 import { say, type CliIo, type CommonOptions } from './io.js';
 import { printDiagnostics } from './load.js';
-import { builtinRunbooksDir } from '../package-root.js';
 import { stateDirFrom } from './paths.js';
-import { resolve } from 'node:path';
 
 export async function runsCommand(io: CliIo, options: CommonOptions): Promise<number> {
   const runs = await listRuns(stateDirFrom(options.stateDir, io.env, io.cwd));
-  const superseded = supersededRuns(runs);
   if (options.json) {
-    for (const r of runs) {
-      const by = superseded.get(r.runId)?.runId;
+    for (const { state: r, supersededBy } of runs) {
+      const by = supersededBy?.runId;
       io.stdout.write(JSON.stringify({ runId: r.runId, runbook: r.runbook, cluster: r.cluster, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt, ...(by === undefined ? {} : { supersededBy: by }) }) + '\n');
     }
   } else {
-    io.stdout.write(formatRuns(runs, superseded));
+    io.stdout.write(formatRuns(runs));
   }
   return EXIT.ok;
 }
@@ -36,14 +30,13 @@ export async function showCommand(io: CliIo, runId: string, options: CommonOptio
   const stateDir = stateDirFrom(options.stateDir, io.env, io.cwd);
   let run;
   try {
-    run = await readRun(stateDir, runId);
+    run = await showRun(stateDir, runId);
   } catch {
     say(io, `error: no run ${runId} in ${stateDir}; list runs with: runbook runs`);
     return EXIT.invalid;
   }
-  const { records } = parseJournal(await readFile(join(run.dir, 'journal.jsonl'), 'utf8'));
-  if (options.json) for (const r of records) io.stdout.write(JSON.stringify(r) + '\n');
-  else io.stdout.write(formatTimeline(run.state, records));
+  if (options.json) for (const r of run.records) io.stdout.write(JSON.stringify(r) + '\n');
+  else io.stdout.write(formatTimeline(run.state, run.records));
   return EXIT.ok;
 }
 
@@ -72,17 +65,12 @@ export async function listCommand(io: CliIo, options: CommonOptions): Promise<nu
 }
 
 export async function validateCommand(io: CliIo, files: readonly string[], options: CommonOptions): Promise<number> {
-  let bad = false;
-  for (const file of files) {
-    const loaded = loadRunbook(resolve(io.cwd, file));
-    printDiagnostics(io, loaded.diagnostics);
-    if (hasErrors(loaded.diagnostics)) bad = true;
-  }
-  if (options.inventory !== undefined) {
-    const inv = loadInventory(resolve(io.cwd, options.inventory));
-    printDiagnostics(io, inv.diagnostics);
-    if (hasErrors(inv.diagnostics)) bad = true;
-  }
+  const diagnostics = validate(
+    files.map((f) => resolve(io.cwd, f)),
+    options.inventory === undefined ? {} : { inventory: resolve(io.cwd, options.inventory) },
+  );
+  printDiagnostics(io, diagnostics);
+  const bad = hasErrors(diagnostics);
   if (!bad && !options.json) say(io, `${files.length} runbook${files.length === 1 ? '' : 's'} valid`);
   return bad ? EXIT.invalid : EXIT.ok;
 }

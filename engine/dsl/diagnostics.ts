@@ -3,7 +3,7 @@
  * The CLI prints them as `file:line:col: error CODE: message` and exits 2.
  */
 
-import type { SourceRef } from '../errors.js';
+import { RunbookError, type SourceRef } from '../errors.js';
 
 /** Where something was written: 1-based line and column. */
 export type { SourceRef };
@@ -75,4 +75,14 @@ export function diagnostic(
   return hint === undefined
     ? { code, severity: 'error', message, source }
     : { code, severity: 'error', message, hint, source };
+}
+
+/** Loading failed with these diagnostics: the caller prints them (with their source lines) and exits 2. */
+export class DiagnosticsError extends RunbookError {
+  constructor(
+    message: string,
+    readonly diagnostics: readonly Diagnostic[],
+  ) {
+    super('INVALID', message);
+  }
 }

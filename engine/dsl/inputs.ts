@@ -11,6 +11,19 @@ import type { InputDecl, InputType, Runbook } from './types.js';
 
 const COMMAND_LINE: SourceRef = { file: '<command line>', line: 1, col: 1 };
 
+/** The environment's form of an input: `RUNBOOK_INPUT_<name>`, which keeps a secret off the command line. */
+export const INPUT_ENV_PREFIX = 'RUNBOOK_INPUT_';
+
+/** The runbook's declared inputs that the environment gives as `RUNBOOK_INPUT_<name>`. */
+export function inputsFromEnvironment(runbook: Pick<Runbook, 'inputs'>, env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const input of runbook.inputs) {
+    const value = env[INPUT_ENV_PREFIX + input.name];
+    if (value !== undefined) out[input.name] = value;
+  }
+  return out;
+}
+
 /** The inputs a run gets: given values parsed and checked, defaults applied. */
 export function resolveInputs(
   runbook: Runbook,

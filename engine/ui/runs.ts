@@ -17,17 +17,17 @@ function elapsed(state: RunState): string {
 }
 
 /**
- * One line per run. `superseded` marks unfinished runs a later run on their cluster moved on from:
- * resuming one of them is refused unless forced.
+ * One line per run; a NOTE marks unfinished runs a later run on their cluster moved on from: resuming
+ * one of them is refused unless forced.
  */
-export function formatRuns(runs: readonly RunState[], superseded: ReadonlyMap<string, RunState> = new Map()): string {
+export function formatRuns(runs: readonly { readonly state: RunState; readonly supersededBy?: RunState }[]): string {
   if (runs.length === 0) return 'no runs yet\n';
-  const rows = runs.map((r) => {
-    const by = superseded.get(r.runId);
+  const anySuperseded = runs.some((r) => r.supersededBy !== undefined);
+  const rows = runs.map(({ state: r, supersededBy: by }) => {
     const note = by === undefined ? '' : `superseded by ${by.runId} (${by.runbook})`;
     return [r.runId, r.runbook, r.status, r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), elapsed(r), note];
   });
-  const head = ['RUN', 'RUNBOOK', 'STATUS', 'STARTED', 'DURATION', superseded.size > 0 ? 'NOTE' : ''];
+  const head = ['RUN', 'RUNBOOK', 'STATUS', 'STARTED', 'DURATION', anySuperseded ? 'NOTE' : ''];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
   return [line(head), ...rows.map(line)].join('\n') + '\n';
