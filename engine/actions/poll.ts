@@ -3,7 +3,7 @@
  * missing when it passes, and optionally ride out failures expected while things restart (a daemon
  * coming back, a leader election). The step's timeout aborts `ctx.signal` on top of this.
  */
-import { DURATION_PATTERN, parseDuration } from '../dsl/duration.js';
+import { DURATION_PATTERN, fromMs, parseDuration } from '../dsl/duration.js';
 import { describeError, RunbookError, type RunbookErrorCode } from '../errors.js';
 import type { ActionContext } from './define.js';
 
@@ -42,7 +42,7 @@ export async function pollUntil<T>(ctx: ActionContext, options: PollOptions, loo
     if (waiting !== last) ctx.log('info', `waiting: ${waiting}`);
     last = waiting;
     if (deadline !== undefined && clock.now() + interval > deadline) {
-      throw new RunbookError('TIMEOUT', `timed out after ${durationText(options.timeoutMs ?? 0)} waiting for ${options.what}; last seen: ${waiting}`, {
+      throw new RunbookError('TIMEOUT', `timed out after ${fromMs(options.timeoutMs ?? 0)} waiting for ${options.what}; last seen: ${waiting}`, {
         retryable: true,
       });
     }
@@ -50,10 +50,6 @@ export async function pollUntil<T>(ctx: ActionContext, options: PollOptions, loo
   }
 }
 
-/** A duration as `with` fields write it: `2m`, `90s`. */
-export function durationText(ms: number): string {
-  return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.round(ms / 1000)}s`;
-}
 
 /** A `with` duration in milliseconds; `fallback` when absent. Schemas check the format first. */
 export function durationMs(text: string | undefined, fallback: number, field?: string): number;

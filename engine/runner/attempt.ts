@@ -3,6 +3,7 @@
  * a timeout stick even when an action ignores its signal.
  */
 import type { ActionContext, ActionDefinition, ActionResult } from '../actions/define.js';
+import { fromMs } from '../dsl/duration.js';
 import { RunbookError } from '../errors.js';
 
 export async function callWithTimeout(
@@ -25,7 +26,7 @@ export async function callWithTimeout(
       const where = ctx.target.type === 'node' ? `${ctx.target.node.name}: ` : '';
       reject(
         timedOut
-          ? new RunbookError('TIMEOUT', `${where}timed out after ${timeoutMs} ms`, { retryable: true })
+          ? new RunbookError('TIMEOUT', `${where}timed out after ${fromMs(timeoutMs ?? 0)}`, { retryable: true })
           : new RunbookError('ABORTED', 'interrupted'),
       );
     };

@@ -3,13 +3,7 @@
  */
 import type { JournalRecord } from '../journal/records.js';
 import type { RunState } from '../journal/replay.js';
-
-function duration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 59_950) return `${(ms / 1000).toFixed(1)}s`;
-  const seconds = Math.round(ms / 1000);
-  return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
-}
+import { formatDuration as duration } from './plain.js';
 
 function elapsed(state: RunState): string {
   if (state.finishedAt === undefined) return '-';

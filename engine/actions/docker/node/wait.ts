@@ -8,7 +8,8 @@ import { lookupNode } from '../cluster.js';
 import { NODE_FIELD, TIMEOUT_FIELD } from '../fields.js';
 import { readNodes } from '../live-nodes.js';
 import { nodeOutputs } from './update.js';
-import { DOCKER_TRANSIENT, durationMs, durationText, pollUntil } from '../../poll.js';
+import { DOCKER_TRANSIENT, durationMs, pollUntil } from '../../poll.js';
+import { fromMs } from '../../../dsl/duration.js';
 import { apiNode } from '../target.js';
 
 export type WaitCondition = 'ready' | 'down' | 'reachable' | 'active';
@@ -59,7 +60,7 @@ export const dockerNodeWait = defineAction<NodeWaitWith>({
   plan(args, ctx) {
     const api = apiNode(ctx, 'docker.node.wait');
     const timeoutMs = durationMs(args.timeout, 120_000);
-    return [{ summary: `poll ${api.node.name} every ${durationText(durationMs(args.interval, 1_000, 'interval'))} until ${args.node} is ${args.until} (timeout ${durationText(timeoutMs)})`, call: 'GET /nodes' }];
+    return [{ summary: `poll ${api.node.name} every ${fromMs(durationMs(args.interval, 1_000, 'interval'))} until ${args.node} is ${args.until} (timeout ${fromMs(timeoutMs)})`, call: 'GET /nodes' }];
   },
   async run(args, ctx) {
     const api = apiNode(ctx, 'docker.node.wait');

@@ -11,7 +11,8 @@ import type { EngineInfo } from '../swarm-types.js';
 import { addressesOf, engineInfo, findManager } from '../cluster.js';
 import { TIMEOUT_FIELD } from '../fields.js';
 import { infoOutputs } from '../daemon/info.js';
-import { DOCKER_TRANSIENT, durationMs, durationText, pollUntil } from '../../poll.js';
+import { DOCKER_TRANSIENT, durationMs, pollUntil } from '../../poll.js';
+import { fromMs } from '../../../dsl/duration.js';
 import { apiNode, inventoryOf } from '../target.js';
 
 export interface SwarmJoinWith {
@@ -140,7 +141,7 @@ export const dockerSwarmJoin = defineAction<SwarmJoinWith>({
     const timeoutMs = durationMs(args.timeout, 120_000);
     return [
       { summary: `${api.node.name} joins the swarm${args.role === undefined ? '' : ` as ${args.role}`} through ${remotes.join(', ')}`, call: `POST /swarm/join ${JSON.stringify(body(args, api.node.address, remotes, '***'))}` },
-      { summary: `if the daemon answers "pending", poll until LocalNodeState is active (timeout ${durationText(timeoutMs)})`, call: 'GET /info' },
+      { summary: `if the daemon answers "pending", poll until LocalNodeState is active (timeout ${fromMs(timeoutMs)})`, call: 'GET /info' },
     ];
   },
   async check(args, ctx) {
