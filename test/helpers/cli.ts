@@ -2,7 +2,7 @@
  * Runs the real `runbook` binary (bin/runbook.js over dist/) in a child process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -47,4 +47,16 @@ export function workspace(files: Readonly<Record<string, string>> = {}): string 
   const dir = mkdtempSync(join(tmpdir(), 'runbook-test-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
+}
+
+/** For `onSpawn`: kills the runner with SIGKILL as soon as `marker` appears in `dir` (a step wrote it). */
+export function killWhen(dir: string, marker: string): (child: ChildProcess) => void {
+  return (child) => {
+    const poll = setInterval(() => {
+      if (existsSync(join(dir, marker))) {
+        clearInterval(poll);
+        child.kill('SIGKILL');
+      }
+    }, 20);
+  };
 }

@@ -4,23 +4,13 @@
  * anything runs (exit 2); given again (flag or environment), the run carries on. The same inside a
  * sub-runbook. The secret never reaches the terminal or the state directory.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, workspace } from '../../helpers/cli.js';
+import { killWhen, runCli, workspace } from '../../helpers/cli.js';
 
 const SECRET = 'SWMTKN-1-resume-s3cr3t';
 
-function killWhen(dir: string, marker: string) {
-  return (child: import('node:child_process').ChildProcess): void => {
-    const poll = setInterval(() => {
-      if (existsSync(join(dir, marker))) {
-        clearInterval(poll);
-        child.kill('SIGKILL');
-      }
-    }, 20);
-  };
-}
 
 function everyFile(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {

@@ -5,18 +5,8 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, workspace } from '../../helpers/cli.js';
+import { killWhen, runCli, workspace } from '../../helpers/cli.js';
 
-function killWhen(dir: string, marker: string) {
-  return (child: import('node:child_process').ChildProcess): void => {
-    const poll = setInterval(() => {
-      if (existsSync(join(dir, marker))) {
-        clearInterval(poll);
-        child.kill('SIGKILL');
-      }
-    }, 20);
-  };
-}
 
 function count(dir: string, file: string): number {
   return existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8').trim().split('\n').length : 0;
