@@ -1,29 +1,15 @@
 /**
  * `run`: a runbook executed through the API, journaled under `stateDir`, events to the caller's reporters.
  */
-import type { Runbook } from '../dsl/types.js';
-import type { Inventory } from '../inventory/types.js';
-import type { Ports } from '../io/ports.js';
-import type { Reporter } from '../runner/events.js';
 import { createLiveResolver } from '../runner/live-targets.js';
-import { executeRun, type RunOutcome } from '../runner/run.js';
+import { executeRun, type RunOutcome, type RunRequest } from '../runner/run.js';
 
-export interface RunOptions {
-  readonly runbook: Runbook;
-  /** Resolved inputs, secrets included (they are masked before anything is written). */
-  readonly inputs: Readonly<Record<string, unknown>>;
-  /** Names of the inputs the caller gave: a resume asks again for the secret ones among them. */
-  readonly givenInputs?: readonly string[];
-  readonly inventory?: Inventory;
-  /** Where runs are journaled (the CLI's `.runbook/`). */
-  readonly stateDir: string;
-  /** Answers confirmation gates with yes. */
-  readonly yes?: boolean;
-  readonly ports: Ports;
-  readonly reporters?: readonly Reporter[];
-  readonly signal?: AbortSignal;
-  readonly env?: NodeJS.ProcessEnv;
-}
+/**
+ * What `run` needs: the runner's request without what the API supplies (`on: manager` from live state,
+ * resume state), and with `yes`, reporters, signal and environment optional (no, none, never, empty).
+ */
+export type RunOptions = Omit<RunRequest, 'live' | 'resume' | 'yes' | 'reporters' | 'signal' | 'env'> &
+  Partial<Pick<RunRequest, 'yes' | 'reporters' | 'signal' | 'env'>>;
 
 export function run(options: RunOptions): Promise<RunOutcome> {
   const signal = options.signal ?? new AbortController().signal;
