@@ -6,7 +6,9 @@
 import { defineAction } from '../../define.js';
 import type { ActionContext, PlanLine } from '../../define.js';
 import { lookupNode, updateNode } from '../cluster.js';
-import { durationMs } from '../../poll.js';
+import { describeError, RunbookError } from '../../../errors.js';
+import { daemonMessageOf } from '../../../io/docker/errors.js';
+import { durationMs, pollUntil } from '../../poll.js';
 import { NODE_FIELD, TIMEOUT_FIELD } from '../fields.js';
 import { planSubject, readNodes, updateCall } from '../live-nodes.js';
 import { desiredSpec, shownFields, type NodeChange } from './spec.js';
@@ -38,12 +40,32 @@ export function nodeOutputs(node: SwarmNode): Record<string, unknown> {
   };
 }
 
+/**
+ * The swarm has no leader for a moment: it lost it during the change (a promotion from one manager to two
+ * leaves the leader without a quorum until the newcomer answers) or is electing one. The change is read
+ * and sent again once a leader answers: it is idempotent.
+ */
+const LEADER_WAIT_MS = 30_000;
+
+function leaderless(e: unknown): boolean {
+  if (!(e instanceof RunbookError)) return false;
+  if (e.code === 'UNREACHABLE') return true;
+  return /lost leader status|context deadline exceeded|no elected cluster leader|raft: .*leader/i.test(daemonMessageOf(e) || e.message);
+}
+
 /** Shared by update, promote and demote: the update, then the wait for a role change. */
 export async function applyNodeChange(ctx: ActionContext, action: string, name: string, change: NodeChange, timeoutMs: number): Promise<Record<string, unknown>> {
   const api = apiNode(ctx, action);
-  const nodes = await readNodes(ctx, api);
-  const subject = lookupNode(nodes, name, ctx.inventory);
-  const result = await updateNode(ctx, api.target, subject.ID, (spec) => desiredSpec(spec, change));
+  // An election takes seconds: a swarm still without a leader after LEADER_WAIT_MS has a problem of its own.
+  const result = await pollUntil(ctx, { what: `a swarm leader to apply the change to ${name}`, timeoutMs: Math.min(timeoutMs, LEADER_WAIT_MS) }, async () => {
+    try {
+      const subject = lookupNode(await readNodes(ctx, api), name, ctx.inventory);
+      return { done: true, value: await updateNode(ctx, api.target, subject.ID, (spec) => desiredSpec(spec, change)) };
+    } catch (e) {
+      if (ctx.signal.aborted || !leaderless(e)) throw e;
+      return { done: false, waiting: describeError(e) };
+    }
+  });
   let node = result.node;
   if (change.role !== undefined && !hasRole(node, change.role)) {
     ctx.log('info', `${name}: role set to ${change.role}; waiting for it to take effect`);
