@@ -3,7 +3,7 @@
  * installed; `--no-lab` leaves them out), one `name value` line each.
  */
 import { existsSync, rmSync } from 'node:fs';
-import { benchPlan, benchResume, benchSteps, benchWorkDir } from './engine.js';
+import { benchPlan, benchResume, benchSteps, benchWorkDir, benchYamlParsers } from './engine.js';
 
 function print(figures: Record<string, number>): void {
   for (const [name, value] of Object.entries(figures)) {
@@ -25,6 +25,7 @@ try {
   print(await benchSteps(dir));
   print(await benchResume(dir));
   print({ peak_rss_mib: process.resourceUsage().maxRSS / 1024 });
+  print(benchYamlParsers());
   const lab = labSkipped();
   if (lab !== undefined) {
     console.log(`lab figures skipped: ${lab}`);

@@ -27,8 +27,10 @@ export function inventoryView(inventory: Inventory | undefined): Record<string, 
 }
 
 export function targetView(target: Target): Record<string, unknown> {
-  return target.type === 'local' ? { name: 'local', address: '127.0.0.1', role: 'local', labels: {} } : nodeView(target.node);
+  return target.type === 'local' ? LOCAL_VIEW : nodeView(target.node);
 }
+
+const LOCAL_VIEW: Readonly<Record<string, unknown>> = Object.freeze({ name: 'local', address: '127.0.0.1', role: 'local', labels: Object.freeze({}) });
 
 /** Step outputs as expressions see them: `steps.<id>.outputs`. */
 export type StepOutputs = Map<string, { outputs: unknown }>;
@@ -67,6 +69,8 @@ export function instanceContext(
   base: BaseContext,
   extra: { item?: unknown; target?: Target; result?: unknown },
 ): ExprContext {
+  // The whole step's context is the base itself: expressions only read it.
+  if (extra.item === undefined && extra.target === undefined && extra.result === undefined) return base as unknown as ExprContext;
   const ctx: Record<string, unknown> = { ...base };
   if (extra.item !== undefined) ctx['item'] = extra.item;
   if (extra.target !== undefined) ctx['target'] = targetView(extra.target);
