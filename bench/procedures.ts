@@ -91,7 +91,8 @@ async function manualReboot(c: Ctx): Promise<number> {
   await Promise.all(WORKERS.map((n) => power(c, n, 'on')));
   await until('every node Ready', async () => (await docker(c, 'node1', ['node', 'ls', '--format', '{{.Status}}'])).split('\n').filter((l) => l === 'Ready').length === 5);
   for (const m of ['node2', 'node3']) {
-    await docker(c, 'node1', ['node', 'promote', m]);
+    // A person re-types the promotion when the leader stepped down under it (1 → 2 managers), as the runbook retries.
+    await until(`${m} promoted`, async () => (await docker(c, 'node1', ['node', 'promote', m]), true));
     await until(`${m} reachable`, async () => (await docker(c, 'node1', ['node', 'inspect', m, '--format', '{{.ManagerStatus.Reachability}}'])).trim() === 'reachable');
   }
   await docker(c, 'node1', ['stack', 'deploy', '--resolve-image', 'never', '-c', join(c.lab.dir, 'stacks', 'registry.yml'), 'registry']);
