@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jsYaml from 'js-yaml';
 import { LineCounter, parseDocument } from 'yaml';
-import { listRuns, loadRunbook, plan, run, showRun, systemPorts, type Reporter, type RunEvent, type Runbook } from '../engine/index.js';
+import { listRuns, loadRunbook, plan, run, showRun, systemPorts, type Reporter, type RunEvent, type Runbook, openRunStore } from '../engine/index.js';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -72,7 +72,7 @@ function generatedRunbook(file: string): Runbook {
 async function runChain(stateDir: string, file: string): Promise<{ medianUs: number; meanUs: number; fsyncs: number; fsyncMs: number }> {
   const watch = new Stopwatch();
   const t0 = performance.now();
-  const outcome = await run({ runbook: generatedRunbook(file), inputs: { n: 1 }, stateDir, yes: true, ports: systemPorts(process.stdin, process.stderr), reporters: [watch] });
+  const outcome = await run({ runbook: generatedRunbook(file), inputs: { n: 1 }, store: await openRunStore({ stateDir }), yes: true, ports: systemPorts(process.stdin, process.stderr), reporters: [watch] });
   const total = performance.now() - t0;
   if (outcome.status !== 'succeeded') throw new Error(`bench run ${outcome.status}`);
   const gaps = watch.finishedAt.slice(1).map((t, i) => t - (watch.finishedAt[i] as number));
@@ -111,12 +111,12 @@ export async function benchResume(dir: string): Promise<Record<string, number>> 
   const stateDir = join(dir, 'state-resume');
   const file = join(dir, 'steps-5k.yaml');
   writeFileSync(file, generated(4_999, 'assert'));
-  const outcome = await run({ runbook: generatedRunbook(file), inputs: { n: 1 }, stateDir, yes: true, ports: systemPorts(process.stdin, process.stderr) });
+  const outcome = await run({ runbook: generatedRunbook(file), inputs: { n: 1 }, store: await openRunStore({ stateDir }), yes: true, ports: systemPorts(process.stdin, process.stderr) });
   if (outcome.status !== 'succeeded') throw new Error(`bench run ${outcome.status}`);
   const t0 = performance.now();
-  const { state } = await showRun(stateDir, outcome.runId);
+  const { state } = await showRun(await openRunStore({ stateDir }), outcome.runId);
   const t1 = performance.now();
-  const listed = await listRuns(stateDir);
+  const listed = await listRuns(await openRunStore({ stateDir }));
   if (listed.length !== 1) throw new Error('bench: expected one run');
   return { resume_replay_10k_events_ms: t1 - t0, resume_replay_records: state.records };
 }

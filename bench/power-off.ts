@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
-import { loadRunbook, run as runbookRun, systemPorts, type Inventory, type Ports } from '../engine/index.js';
+import { loadRunbook, run as runbookRun, systemPorts, type Inventory, type Ports, openRunStore } from '../engine/index.js';
 
 const run = promisify(execFile);
 
@@ -43,7 +43,7 @@ export async function benchPowerOff(inventoryFile: string, inventory: Inventory,
     Promise.all(workers.map((w) => run('sh', ['-c', power[onOff].replace('{node}', w)])));
   const { ports, reads } = counting(systemPorts(process.stdin, process.stderr));
   const engine = await timed(async () => {
-    const outcome = await runbookRun({ runbook, inputs: {}, inventory, stateDir: join(stateDir, 'state'), yes: true, ports });
+    const outcome = await runbookRun({ runbook, inputs: {}, inventory, store: await openRunStore({ stateDir: join(stateDir, 'state') }), yes: true, ports });
     if (outcome.status !== 'succeeded') throw new Error(`power-off ${outcome.status}: ${outcome.error?.message ?? ''}`);
   });
   await ports.ssh.close();

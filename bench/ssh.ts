@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { loadInventory, loadRunbook, run as runbookRun, systemPorts, type Inventory, type Ports, type Reporter, type RunEvent, type Runbook } from '../engine/index.js';
+import { loadInventory, loadRunbook, run as runbookRun, systemPorts, type Inventory, type Ports, type Reporter, type RunEvent, type Runbook, openRunStore } from '../engine/index.js';
 import { labDown, labUp } from '../engine/lab/commands.js';
 import { benchPowerOff } from './power-off.js';
 
@@ -69,7 +69,7 @@ export async function benchSsh(): Promise<Record<string, number>> {
     const latencies: number[] = [];
     const recordLatency = { onEvent: (e: RunEvent) => { if (e.type === 'step.succeeded') latencies.push(e.durationMs); } };
     const execute = async (ports: Ports, which: Runbook, inputs: Record<string, unknown>, reporters: readonly Reporter[]): Promise<void> => {
-      const outcome = await runbookRun({ runbook: which, inputs, inventory, stateDir: join(stateDir, 'state'), yes: true, ports, reporters });
+      const outcome = await runbookRun({ runbook: which, inputs, inventory, store: await openRunStore({ stateDir: join(stateDir, 'state') }), yes: true, ports, reporters });
       if (outcome.status !== 'succeeded') throw new Error(`${which.name} ${outcome.status}`);
     };
     const parallel = (): Promise<unknown> => Promise.all(addresses.map((a) => run('ssh', sshArgs(inventory, a, control))));

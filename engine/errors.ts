@@ -7,6 +7,9 @@ export type RunbookErrorCode =
   | 'GATE_REFUSED'       // a confirmation gate was answered no, or could not be asked: exit 3
   | 'GUARD_REFUSED'      // a safety guard refused the step: exit 3
   | 'LOCKED'             // another run holds the lock: exit 3
+  | 'LOCK_LOST'          // the lock was lost while held: the run stopped before its next step, resumable: exit 1
+  | 'STORE'              // the run store cannot be opened (bad URL, credentials, server down): exit 2, nothing ran
+  | 'STORE_LOST'         // the run store failed mid-run: no new step started, resumable once it is back: exit 1
   | 'CHANGED'            // resume refused: the runbook or inventory changed: exit 2
   | 'SUPERSEDED'         // resume refused: a later run changed the cluster since: exit 3
   | 'NOT_FOUND'          // no such run, runbook or node: exit 2

@@ -4,7 +4,8 @@
  *
  *   const ports = systemPorts(process.stdin, process.stderr);
  *   const runbook = loadRunbook('runbooks/cluster-status.yaml').value;
- *   const outcome = await run({ runbook, inputs: {}, inventory, stateDir: '.runbook', ports });
+ *   const store = await openRunStore({ stateDir: '.runbook' });
+ *   const outcome = await run({ runbook, inputs: {}, inventory, store, ports });
  */
 export { actionDescriptors } from './actions/index.js';
 export { loadRunbook, validate } from './api/load.js';
@@ -12,6 +13,8 @@ export { plan, type PlanOptions } from './api/plan.js';
 export { run, type RunOptions } from './api/run.js';
 export { describeRun, resume, type ResumeOptions, type ResumeResult } from './api/resume.js';
 export { listRuns, showRun, type RunSummary } from './api/runs.js';
+export { openRunStore, type StoreLocation } from './journal/open-store.js';
+export type { RunHeader, RunStore, StoredRun } from './journal/run-store.js';
 export { INPUT_ENV_PREFIX, inputsFromEnvironment, resolveInputs } from './dsl/inputs.js';
 export { DiagnosticsError, hasErrors, type Diagnostic, type Loaded } from './dsl/diagnostics.js';
 export type { Runbook } from './dsl/types.js';

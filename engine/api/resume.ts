@@ -13,14 +13,15 @@ import { loadInventory } from '../inventory/load.js';
 import type { Inventory } from '../inventory/types.js';
 import type { Ports } from '../io/ports.js';
 import type { RunState } from '../journal/replay.js';
-import { listRuns, readRun } from '../journal/store.js';
+import type { RunHeader, RunStore } from '../journal/run-store.js';
 import { laterRunsOn } from '../journal/superseded.js';
 import type { Reporter } from '../runner/events.js';
 import { createLiveResolver } from '../runner/live-targets.js';
 import { executeRun, type RunOutcome } from '../runner/run.js';
 
 export interface ResumeOptions {
-  readonly stateDir: string;
+  /** Where the run's journal is; the resumed run goes on in the same store. */
+  readonly store: RunStore;
   /** The run to resume; else the latest run of `cluster` (else of any cluster). */
   readonly runId?: string;
   readonly cluster?: string;
@@ -49,30 +50,30 @@ export interface ResumeOptions {
 export type ResumeResult =
   | { readonly type: 'resumed'; readonly outcome: RunOutcome }
   /** Nothing to resume: the run (or the cluster's latest) succeeded; `older` are unfinished runs before it. */
-  | { readonly type: 'nothing'; readonly latest: RunState; readonly older: readonly RunState[] };
+  | { readonly type: 'nothing'; readonly latest: RunHeader; readonly older: readonly RunHeader[] };
 
 function when(ts: string): string {
   return ts.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
 
-export function describeRun(r: RunState): string {
+export function describeRun(r: RunHeader): string {
   return `${r.runId} (${r.runbook}, ${r.status}, started ${when(r.startedAt)})`;
 }
 
 /** Without a run id: the latest run of the cluster. A successful read-only run says nothing of what is left to do. */
-async function latestOf(stateDir: string, cluster: string | undefined): Promise<{ latest: RunState; older: RunState[] }> {
-  const runs = await listRuns(stateDir);
+async function latestOf(store: RunStore, cluster: string | undefined): Promise<{ latest: RunHeader; older: RunHeader[] }> {
+  const runs = await store.list();
   const wanted = cluster ?? runs.find((r) => !r.readOnly || r.status !== 'succeeded')?.cluster;
   const ofCluster = runs.filter((r) => r.cluster === wanted && (!r.readOnly || r.status !== 'succeeded'));
   const latest = ofCluster[0];
   if (latest === undefined) {
-    throw new RunbookError('NOT_FOUND', `no run to resume in ${stateDir}${wanted === undefined ? '' : ` for cluster ${wanted}`}; list runs with: runbook runs`);
+    throw new RunbookError('NOT_FOUND', `no run to resume in ${store.label}${wanted === undefined ? '' : ` for cluster ${wanted}`}; list runs with: runbook runs`);
   }
   return { latest, older: ofCluster.filter((r) => r.status !== 'succeeded' && r !== latest) };
 }
 
 /** Refuses a run that a later run on the same cluster superseded, unless forced (then a warning). */
-function superseded(state: RunState, runs: readonly RunState[], force: boolean, warn: (line: string) => void): void {
+function superseded(state: RunState, runs: readonly RunHeader[], force: boolean, warn: (line: string) => void): void {
   const later = laterRunsOn(state, runs);
   if (later.length === 0) return;
   const list = later.map(describeRun).join('; ');
@@ -132,17 +133,17 @@ function resumeInputs(runbook: Runbook, state: RunState, given: Readonly<Record<
 }
 
 export async function resume(options: ResumeOptions): Promise<ResumeResult> {
-  const { stateDir } = options;
+  const { store } = options;
   const force = options.force === true;
   let runId = options.runId;
   if (runId === undefined) {
-    const { latest, older } = await latestOf(stateDir, options.cluster);
+    const { latest, older } = await latestOf(store, options.cluster);
     if (latest.status === 'succeeded') return { type: 'nothing', latest, older };
     runId = latest.runId;
   }
-  const { state, dir } = await readRun(stateDir, runId);
+  const { state } = await store.read(runId);
   if (state.status === 'succeeded') return { type: 'nothing', latest: state, older: [] };
-  superseded(state, await listRuns(stateDir), force, options.warn ?? (() => undefined));
+  superseded(state, await store.list(), force, options.warn ?? (() => undefined));
   const runbook = orThrow(loadRunbook(state.runbookFile, { actions: options.actions }), `${state.runbookFile} is invalid`);
   if (runbook.hash !== state.runbookHash && !force) {
     throw new RunbookError('CHANGED', `${state.runbookFile} changed since run ${state.runId} began; resuming could run a different procedure. Check the change, then resume with --force`);
@@ -162,13 +163,13 @@ export async function resume(options: ResumeOptions): Promise<ResumeResult> {
     inputs: resumed.inputs,
     givenInputs: resumed.given,
     ...(inventory === undefined ? {} : { inventory, live: createLiveResolver(inventory, options.ports.docker, signal) }),
-    stateDir,
+    store,
     yes: options.yes ?? false,
     ports: options.ports,
     reporters: options.reporters?.(runbook, inventory) ?? [],
     signal,
     env: options.env ?? {},
-    resume: { state, dir, rerun: options.rerun ?? [] },
+    resume: { state, rerun: options.rerun ?? [] },
   });
   return { type: 'resumed', outcome };
 }

@@ -1,5 +1,5 @@
 /**
- * `run`: a runbook executed through the API, journaled under `stateDir`, events to the caller's reporters.
+ * `run`: a runbook executed through the API, journaled in the caller's run store, events to the caller's reporters.
  */
 import { createLiveResolver } from '../runner/live-targets.js';
 import { executeRun, type RunOutcome, type RunRequest } from '../runner/run.js';
@@ -18,7 +18,7 @@ export function run(options: RunOptions): Promise<RunOutcome> {
     inputs: options.inputs,
     ...(options.givenInputs === undefined ? {} : { givenInputs: options.givenInputs }),
     ...(options.inventory === undefined ? {} : { inventory: options.inventory, live: createLiveResolver(options.inventory, options.ports.docker, signal) }),
-    stateDir: options.stateDir,
+    store: options.store,
     yes: options.yes ?? false,
     ports: options.ports,
     reporters: options.reporters ?? [],

@@ -25,6 +25,7 @@ export function exitForError(error: RunbookError): number {
     case 'CHANGED':
     case 'NOT_FOUND':
     case 'EXPRESSION':
+    case 'STORE':
       return EXIT.invalid;
     case 'GATE_REFUSED':
     case 'GUARD_REFUSED':

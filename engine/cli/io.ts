@@ -16,6 +16,8 @@ export interface CommonOptions {
   readonly inventory?: string;
   readonly input: string[];
   readonly stateDir?: string;
+  /** `--state URL`: the shared run store. */
+  readonly state?: string;
   readonly json: boolean;
   readonly runbooks?: string;
 }

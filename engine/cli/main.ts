@@ -17,6 +17,7 @@ function withCommon(command: Command): Command {
     .option('-i, --inventory <file>', 'inventory file (else $RUNBOOK_INVENTORY, else inventory/default.yaml)')
     .option('--input <name=value>', 'an input value, parsed as a YAML scalar (repeatable)', collect, [])
     .option('--state-dir <dir>', 'where runs are journaled (else $RUNBOOK_STATE_DIR, else .runbook/)')
+    .option('--state <url>', 'a shared run store, postgresql://USER@HOST:PORT/DATABASE (else $RUNBOOK_STATE, else the files of --state-dir)')
     .option('--json', 'machine-readable events on stdout, one JSON object per line', false)
     .option('--runbooks <dir>', 'a directory of runbooks searched before the built-in ones');
 }
@@ -26,6 +27,7 @@ function common(opts: Record<string, unknown>): CommonOptions {
     ...(typeof opts['inventory'] === 'string' ? { inventory: opts['inventory'] } : {}),
     input: (opts['input'] as string[] | undefined) ?? [],
     ...(typeof opts['stateDir'] === 'string' ? { stateDir: opts['stateDir'] } : {}),
+    ...(typeof opts['state'] === 'string' ? { state: opts['state'] } : {}),
     json: opts['json'] === true,
     ...(typeof opts['runbooks'] === 'string' ? { runbooks: opts['runbooks'] } : {}),
   };

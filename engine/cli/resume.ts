@@ -6,7 +6,7 @@ import { actionDescriptors, closePorts, describeRun, hasErrors, loadInventory, r
 import { EXIT } from './exit-codes.js';
 import { say, type CliIo, type CommonOptions } from './io.js';
 import { parseInputPairs, printDiagnostics } from './load.js';
-import { inventoryFrom, stateDirFrom } from './paths.js';
+import { inventoryFrom, storeArgument, storeFrom } from './paths.js';
 import { finish, reporterFor } from './run.js';
 
 export interface ResumeOptions extends CommonOptions {
@@ -16,7 +16,6 @@ export interface ResumeOptions extends CommonOptions {
 }
 
 export async function resumeCommand(io: CliIo, runId: string | undefined, options: ResumeOptions): Promise<number> {
-  const stateDir = stateDirFrom(options.stateDir, io.env, io.cwd);
   // The inventory names the cluster whose latest run is resumed when no run id is given.
   let cluster: string | undefined;
   const file = runId === undefined ? inventoryFrom(options.inventory, io.env, io.cwd) : undefined;
@@ -28,9 +27,10 @@ export async function resumeCommand(io: CliIo, runId: string | undefined, option
   }
   const given = parseInputPairs(io, options.input);
   if (given === undefined) return EXIT.invalid;
+  const store = await storeFrom(io, options);
   const ports = systemPorts(io.stdin, io.stderr);
   const result = await resume({
-    stateDir,
+    store,
     ...(runId === undefined ? {} : { runId }),
     ...(cluster === undefined ? {} : { cluster }),
     given,
@@ -44,8 +44,8 @@ export async function resumeCommand(io: CliIo, runId: string | undefined, option
     env: io.env,
     actions: actionDescriptors,
     warn: (line) => say(io, `warning: ${line}`),
-  }).finally(() => closePorts(ports));
-  if (result.type === 'resumed') return finish(io, result.outcome.status, result.outcome.runId, result.outcome.error);
+  }).finally(() => Promise.all([closePorts(ports), store.close()]));
+  if (result.type === 'resumed') return finish(io, result.outcome.status, result.outcome.runId, result.outcome.error, storeArgument(options, store));
   if (runId !== undefined) {
     say(io, `run ${result.latest.runId} already succeeded; nothing to resume`);
     return EXIT.ok;

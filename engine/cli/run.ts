@@ -8,7 +8,7 @@ import { chooseReporter } from '../ui/reporters.js';
 import { EXIT, exitForStatus } from './exit-codes.js';
 import { say, type CliIo, type CommonOptions } from './io.js';
 import { inputsFor, loadInventoryFor, loadRunbookFor, printDiagnostics } from './load.js';
-import { stateDirFrom } from './paths.js';
+import { storeArgument, storeFrom } from './paths.js';
 
 export interface RunOptions extends CommonOptions {
   readonly yes: boolean;
@@ -44,18 +44,19 @@ export async function runCommand(io: CliIo, name: string, options: RunOptions): 
   const loaded = loadForRun(io, name, options);
   if (loaded === undefined) return EXIT.invalid;
   const { runbook, inventory, given } = loaded;
+  const store = await storeFrom(io, options);
   const ports = systemPorts(io.stdin, io.stderr);
   const outcome = await run({
     ...loaded,
     givenInputs: given,
-    stateDir: stateDirFrom(options.stateDir, io.env, io.cwd),
+    store,
     yes: options.yes,
     ports,
     reporters: [reporterFor(io, options, runbook, inventory, false)],
     signal: io.signal,
     env: io.env,
-  }).finally(() => closePorts(ports));
-  return finish(io, outcome.status, outcome.runId, outcome.error);
+  }).finally(() => Promise.all([closePorts(ports), store.close()]));
+  return finish(io, outcome.status, outcome.runId, outcome.error, storeArgument(options, store));
 }
 
 /**
@@ -76,9 +77,10 @@ export function reporterFor(io: CliIo, options: CommonOptions & { yes: boolean }
   return chooseReporter({ json: options.json, out: options.json ? io.stdout : io.stderr, env: io.env });
 }
 
-export function finish(io: CliIo, status: Parameters<typeof exitForStatus>[0], runId: string, error: Error | undefined): number {
+/** The end of a run for the operator: how it ended, how to go on, and the exit code. `resumeWith` is added to the resume hint. */
+export function finish(io: CliIo, status: Parameters<typeof exitForStatus>[0], runId: string, error: Error | undefined, resumeWith = ''): number {
   if (status === 'failed' || status === 'interrupted') {
-    say(io, `run ${runId} ${status}${error === undefined ? '' : `: ${error.message}`}; continue it with: runbook resume ${runId}`);
+    say(io, `run ${runId} ${status}${error === undefined ? '' : `: ${error.message}`}; continue it with: runbook resume ${runId}${resumeWith}`);
   } else if (status === 'refused' && error !== undefined) {
     say(io, `refused: ${error.message}`);
   }

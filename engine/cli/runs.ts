@@ -11,10 +11,11 @@ import { EXIT } from './exit-codes.js';
 import { listRunbookFiles, runbookDirs } from './find-runbook.js';
 import { say, type CliIo, type CommonOptions } from './io.js';
 import { printDiagnostics } from './load.js';
-import { stateDirFrom } from './paths.js';
+import { storeFrom } from './paths.js';
 
 export async function runsCommand(io: CliIo, options: CommonOptions): Promise<number> {
-  const runs = await listRuns(stateDirFrom(options.stateDir, io.env, io.cwd));
+  const store = await storeFrom(io, options);
+  const runs = await listRuns(store).finally(() => store.close());
   if (options.json) {
     for (const { state: r, supersededBy } of runs) {
       const by = supersededBy?.runId;
@@ -27,14 +28,8 @@ export async function runsCommand(io: CliIo, options: CommonOptions): Promise<nu
 }
 
 export async function showCommand(io: CliIo, runId: string, options: CommonOptions): Promise<number> {
-  const stateDir = stateDirFrom(options.stateDir, io.env, io.cwd);
-  let run;
-  try {
-    run = await showRun(stateDir, runId);
-  } catch {
-    say(io, `error: no run ${runId} in ${stateDir}; list runs with: runbook runs`);
-    return EXIT.invalid;
-  }
+  const store = await storeFrom(io, options);
+  const run = await showRun(store, runId).finally(() => store.close());
   if (options.json) for (const r of run.records) io.stdout.write(JSON.stringify(r) + '\n');
   else io.stdout.write(formatTimeline(run.state, run.records));
   return EXIT.ok;

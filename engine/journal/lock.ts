@@ -6,37 +6,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lock } from 'proper-lockfile';
 import { RunbookError, describeError } from '../errors.js';
-
-/** Who holds a run lock; written beside the lock as JSON. */
-export interface LockHolder {
-  pid: number;
-  host: string;
-  /** ISO time the run started. */
-  startedAt: string;
-  runId: string;
-  /** The runbook the holder runs. */
-  runbook?: string;
-  /** The holder's start time in clock ticks since boot (`/proc/PID/stat`): a reused pid is not the holder. */
-  pidStart?: number;
-}
-
-/** What the lock is for: a whole cluster, or (runs without an inventory) one runbook. */
-export interface LockKey {
-  cluster: string;
-  runbook: string;
-  scope: 'cluster' | 'runbook';
-}
-
-export interface RunLock {
-  /** Frees the lock; calling it again does nothing. */
-  release(): Promise<void>;
-}
+import { describeBusy, lockName, type LockHolder, type LockKey, type RunLock } from './run-store.js';
 
 export interface LockOptions {
   /**
@@ -44,8 +20,8 @@ export interface LockOptions {
    * that died). Default 30 s; proper-lockfile refreshes every half of it.
    */
   staleMs?: number;
-  /** Told when the lock was lost while held (removed by hand, or not refreshed in time). */
-  onCompromised?: (error: Error) => void;
+  /** Told once when the lock was lost while held (removed by hand, taken over, or not refreshed in time). */
+  onLost?: (error: Error) => void;
 }
 
 const HOLDER_WAIT_MS = 50;
@@ -60,13 +36,12 @@ export async function acquireRunLock(
 ): Promise<RunLock> {
   const dir = join(stateDir, 'locks');
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const base = join(dir, key.scope === 'cluster' ? `cluster--${fileSafe(key.cluster)}` : `${fileSafe(key.cluster)}--${fileSafe(key.runbook)}`);
+  const base = join(dir, fileSafe(lockName(key)));
   const lockPath = `${base}.lock`;
   const holderPath = `${base}.holder.json`;
   const staleMs = options.staleMs ?? 30_000;
-  const onCompromised =
-    options.onCompromised ??
-    ((e: Error) => process.emitWarning(`the run lock ${lockPath} was lost: ${e.message}`, 'RunLockWarning'));
+  const lost = new LostLock(lockPath, options.onLost);
+  const onCompromised = (e: Error): void => lost.lose(e.message);
 
   const me: LockHolder = { ...holder, ...(holder.pid === process.pid ? startOf(process.pid) : {}) };
   // Written before the lock is taken: a process killed between taking it and naming itself leaves this
@@ -101,13 +76,14 @@ export async function acquireRunLock(
         }
         throw lockedError(key, lockPath, current?.holder);
       }
+      const mine = await readFile(candidatePath, 'utf8');
       try {
         await rename(candidatePath, holderPath);
       } catch (e) {
         await release().catch(() => undefined);
         throw new RunbookError('INTERNAL', `cannot record the run lock holder in ${holderPath}: ${describeError(e)}`, { cause: e });
       }
-      return releaser(holderPath, release);
+      return held(lockPath, holderPath, mine, lost, release);
     }
   } finally {
     await unlink(candidatePath).catch(ignoreMissing);
@@ -143,15 +119,50 @@ function procStat(pid: number): { state: string; start: number } | undefined {
   }
 }
 
-function releaser(holderPath: string, release: () => Promise<void>): RunLock {
+/** Remembers that the lock was lost, and says so once. */
+class LostLock {
+  reason: string | undefined;
+  constructor(
+    private readonly lockPath: string,
+    private readonly onLost: ((error: Error) => void) | undefined,
+  ) {}
+
+  lose(why: string): void {
+    if (this.reason !== undefined) return;
+    this.reason = why;
+    this.onLost?.(this.error());
+  }
+
+  error(): RunbookError {
+    return new RunbookError('LOCK_LOST', `the run lock ${this.lockPath} was lost while the run held it (${this.reason ?? 'unknown'}); no further step was started`);
+  }
+}
+
+/**
+ * The lock as held: `check()` before each step looks that the lock directory is still there and the
+ * holder record still names this run (a cheap stat and read), so a lock removed by hand or taken over
+ * stops the run at once rather than at the next mtime refresh.
+ */
+function held(lockPath: string, holderPath: string, mine: string, lost: LostLock, release: () => Promise<void>): RunLock {
   let done: Promise<void> | undefined;
   return {
+    check() {
+      if (done === undefined && lost.reason === undefined) {
+        try {
+          statSync(lockPath);
+          if (readFileSync(holderPath, 'utf8') !== mine) lost.lose('its holder record now names another run');
+        } catch (e) {
+          lost.lose(`${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it was removed' : describeError(e)}`);
+        }
+      }
+      if (lost.reason !== undefined) throw lost.error();
+    },
     release() {
       done ??= (async () => {
         // The holder goes first: removing it after the lock could delete the next holder's record.
-        await unlink(holderPath).catch(ignoreMissing);
+        if (lost.reason === undefined) await unlink(holderPath).catch(ignoreMissing);
         await release().catch((e: NodeJS.ErrnoException) => {
-          if (e.code !== 'ERELEASED' && e.code !== 'ENOTACQUIRED') throw e;
+          if (e.code !== 'ERELEASED' && e.code !== 'ENOTACQUIRED' && e.code !== 'ECOMPROMISED') throw e;
         });
       })();
       return done;
@@ -232,21 +243,14 @@ async function writeHolder(path: string, holder: LockHolder): Promise<void> {
 }
 
 function lockedError(key: LockKey, lockPath: string, holder: LockHolder | undefined): RunbookError {
-  const what =
-    key.scope === 'cluster'
-      ? `cluster "${key.cluster}" is busy: ${holder?.runbook === undefined ? 'another run' : `runbook "${holder.runbook}"`} holds its lock (one run that changes a cluster at a time)`
-      : `runbook "${key.runbook}" is already running`;
   if (holder === undefined) {
     return new RunbookError(
       'LOCKED',
-      `${what}: the lock ${lockPath} is held by a process that left no holder record; ` +
+      `${describeBusy(key, undefined)}: the lock ${lockPath} is held by a process that left no holder record; ` +
         'it is taken over once it goes stale, or remove it if you are sure no run is active',
     );
   }
-  return new RunbookError(
-    'LOCKED',
-    `${what}: pid ${holder.pid} on host ${holder.host} since ${holder.startedAt}, run ${holder.runId}`,
-  );
+  return new RunbookError('LOCKED', describeBusy(key, holder));
 }
 
 function fileSafe(name: string): string {

@@ -152,7 +152,8 @@ export function parseJournal(text: string, source = 'journal.jsonl'): ParsedJour
   return { records, torn, validBytes, missingNewline };
 }
 
-function asRecord(value: unknown, source: string, lineNo: number): JournalRecord {
+/** Checks one record read back from a store; `source` and `lineNo` place it in messages. */
+export function asRecord(value: unknown, source: string, lineNo: number): JournalRecord {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw corrupt(source, lineNo, 'it is not a JSON object');
   }

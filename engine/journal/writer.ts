@@ -1,49 +1,41 @@
 /**
- * Appends entries to `journal.jsonl` with group commit: entries are buffered synchronously and
- * `flush()` writes everything buffered with one fsync; callers arriving while an fsync runs share
- * the next one. The runner awaits `flush()` before any work that depends on an entry.
+ * Appends entries to a run directory's `journal.jsonl` with group commit: one append and one fsync
+ * per batch. The runner awaits `flush()` before any work that depends on an entry.
  */
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { RunbookError, describeError } from '../errors.js';
+import { GroupCommit } from './group-commit.js';
 import { formatRecord, parseJournal, type JournalEntry } from './records.js';
+import type { JournalStats, RunJournal } from './run-store.js';
 
 /** File name of the journal inside a run directory. */
 export const JOURNAL_FILE = 'journal.jsonl';
 
-/** Counters for benchmarks and tests. */
-export interface JournalStats {
-  records: number;
-  fsyncs: number;
-  fsyncMs: number;
-}
-
-interface Waiter {
-  readonly seq: number;
-  readonly resolve: () => void;
-  readonly reject: (e: unknown) => void;
-}
-
-export class JournalWriter {
-  readonly stats: JournalStats = { records: 0, fsyncs: 0, fsyncMs: 0 };
+export class JournalWriter implements RunJournal {
   readonly path: string;
   private readonly file: FileHandle;
   private readonly now: () => Date;
+  private readonly lines: GroupCommit<string>;
   private seq: number;
-  private durableSeq: number;
-  private pending: string[] = [];
-  private waiters: Waiter[] = [];
-  private committing = false;
-  private failure: RunbookError | undefined;
   private closed = false;
 
   private constructor(path: string, file: FileHandle, lastSeq: number, now: () => Date) {
     this.path = path;
     this.file = file;
     this.seq = lastSeq;
-    this.durableSeq = lastSeq;
     this.now = now;
+    this.lines = new GroupCommit(
+      async (batch) => {
+        await file.appendFile(batch.join(''), 'utf8');
+        await file.sync();
+      },
+      (e) => new RunbookError('STORE_LOST', `cannot write the journal ${path}: ${describeError(e)}; no further step was started`, { cause: e }),
+    );
+  }
+
+  get stats(): JournalStats {
+    return this.lines.stats;
   }
 
   /**
@@ -53,17 +45,19 @@ export class JournalWriter {
    */
   static async open(runDir: string, options: { now?: () => Date } = {}): Promise<JournalWriter> {
     const path = join(runDir, JOURNAL_FILE);
-    let text = '';
+    let text: string | undefined;
     try {
       text = await readFile(path, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
-    const parsed = parseJournal(text, path);
+    const parsed = parseJournal(text ?? '', path);
     // Node opens files close-on-exec, so spawned commands never inherit the journal.
     const file = await open(path, 'a', 0o600);
     try {
       await file.chmod(0o600);
+      // A new file's name is durable only once its directory is: else a crash could lose the whole journal.
+      if (text === undefined) await syncDirectory(runDir);
       if (parsed.torn) {
         await file.truncate(parsed.validBytes);
       }
@@ -87,22 +81,12 @@ export class JournalWriter {
       throw new RunbookError('INTERNAL', `cannot record ${entry.type} in the journal: ${describeError(e)}`, { cause: e });
     }
     this.seq += 1;
-    this.pending.push(line);
-    this.stats.records += 1;
+    this.lines.push(line);
   }
 
   /** Resolves once every entry appended so far is on disk. */
   flush(): Promise<void> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    const target = this.seq;
-    if (target <= this.durableSeq) return Promise.resolve();
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ seq: target, resolve, reject }));
-    if (!this.committing) {
-      this.committing = true;
-      // Start on a later microtask so a burst of synchronous flush() calls shares one fsync.
-      queueMicrotask(() => void this.commit());
-    }
-    return done;
+    return this.lines.flush();
   }
 
   async close(): Promise<void> {
@@ -114,36 +98,13 @@ export class JournalWriter {
       await this.file.close();
     }
   }
+}
 
-  private async commit(): Promise<void> {
-    try {
-      while (this.pending.length > 0) {
-        const batch = this.pending.join('');
-        const upTo = this.seq;
-        this.pending = [];
-        await this.file.appendFile(batch, 'utf8');
-        const started = performance.now();
-        await this.file.sync();
-        this.stats.fsyncMs += performance.now() - started;
-        this.stats.fsyncs += 1;
-        this.durableSeq = upTo;
-        this.settle((w) => w.seq <= upTo, (w) => w.resolve());
-      }
-    } catch (e) {
-      this.failure = new RunbookError('INTERNAL', `cannot write the journal ${this.path}: ${describeError(e)}`, { cause: e });
-      const failure = this.failure;
-      this.settle(() => true, (w) => w.reject(failure));
-    } finally {
-      this.committing = false;
-    }
-  }
-
-  private settle(match: (w: Waiter) => boolean, act: (w: Waiter) => void): void {
-    const keep: Waiter[] = [];
-    for (const w of this.waiters) {
-      if (match(w)) act(w);
-      else keep.push(w);
-    }
-    this.waiters = keep;
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

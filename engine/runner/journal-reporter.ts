@@ -4,7 +4,7 @@
  * runbook) are not journaled.
  */
 import type { JournalEntry } from '../journal/records.js';
-import type { JournalStats, JournalWriter } from '../journal/writer.js';
+import type { JournalStats, RunJournal } from '../journal/run-store.js';
 import type { Reporter, RunEvent, StepInstanceRef } from './events.js';
 
 function ref(e: StepInstanceRef): StepInstanceRef {
@@ -57,7 +57,7 @@ export function toEntry(e: RunEvent): JournalEntry | undefined {
 }
 
 export class JournalReporter implements Reporter {
-  constructor(private readonly writer: JournalWriter) {}
+  constructor(private readonly writer: RunJournal) {}
 
   get stats(): JournalStats {
     return this.writer.stats;

@@ -13,10 +13,8 @@ import { interpolate } from '../expr/interpolate.js';
 import { executionOrder } from '../graph/order.js';
 import type { LiveManagerResolver } from '../plan/targets.js';
 import type { Inventory } from '../inventory/types.js';
-import { acquireRunLock } from '../journal/lock.js';
-import { createRunDir, newRunId } from '../journal/store.js';
 import type { RunState } from '../journal/replay.js';
-import { JournalWriter } from '../journal/writer.js';
+import { newRunId, type RunLock, type RunStore } from '../journal/run-store.js';
 import { JournalReporter } from './journal-reporter.js';
 import { baseContext, instanceContext } from '../plan/context.js';
 import type { Reporter, RunStatus } from './events.js';
@@ -34,13 +32,14 @@ export interface RunRequest {
   /** Names of the inputs the caller gave (the rest are defaults): a resume asks again for the secret ones. */
   readonly givenInputs?: readonly string[];
   readonly inventory?: Inventory;
-  readonly stateDir: string;
+  /** Where the journal and the cluster lock live. */
+  readonly store: RunStore;
   readonly yes: boolean;
   readonly ports: Ports;
   readonly reporters: readonly Reporter[];
   readonly signal: AbortSignal;
   readonly env: NodeJS.ProcessEnv;
-  readonly resume?: ResumeFrom & { readonly dir: string };
+  readonly resume?: ResumeFrom;
   readonly live?: LiveManagerResolver;
 }
 
@@ -59,18 +58,18 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   setMaxListeners(0, request.signal);
   const runId = request.resume?.state.runId ?? newRunId(new Date());
   const readOnly = changesNothing(runbook);
-  const lock = readOnly
-    ? { release: async () => undefined }
-    : await acquireRunLock(
-        request.stateDir,
+  const { store } = request;
+  const lock: RunLock = readOnly
+    ? { check: () => undefined, release: async () => undefined }
+    : await store.lock(
         { cluster: request.inventory?.cluster ?? 'local', runbook: runbook.name, scope: request.inventory === undefined ? 'runbook' : 'cluster' },
         { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), runId, runbook: runbook.name },
       );
   let dir: string;
   let journal: JournalReporter;
   try {
-    dir = request.resume?.dir ?? (await createRunDir(request.stateDir, runId));
-    journal = new JournalReporter(await JournalWriter.open(dir));
+    dir = await store.runDir(runId);
+    journal = new JournalReporter(request.resume === undefined ? await store.create(runId) : await store.reopen(runId));
     noteRun(runId, dir);
   } catch (e) {
     await lock.release();
@@ -97,6 +96,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
       resume: request.resume,
       live: request.live,
       env: request.env,
+      lock,
       schedule,
       quorum:
         request.inventory === undefined
@@ -148,16 +148,20 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
         ? { status: 'interrupted' as const, error: new RunbookError('ABORTED', 'interrupted') }
         : { status: 'failed' as const, error: e instanceof RunbookError ? e : new Error(reportInternal(e, (t) => session.masker.mask(t), dir)) });
   } finally {
+    // A lost store or lock outranks what the steps did: it is why the run stopped.
+    const stop = session.lockLost ?? (await journal.flush().then(() => undefined, (e: unknown) => e as Error));
+    if (stop !== undefined) ({ status, error } = { status: 'failed', error: stop });
     session.emit({
       type: 'run.finished',
       status,
       durationMs: request.ports.clock.now() - started,
       ...(error === undefined ? {} : { error: describeError(error) }),
     });
-    await session.flush();
-    await journal.close();
+    // When the store is gone the end stays unrecorded: the run reads as stopped mid-way, and resumes.
+    await session.flush().catch(() => undefined);
+    await journal.close().catch(() => undefined);
     for (const r of request.reporters) await r.close?.();
-    await lock.release();
+    await lock.release().catch(() => undefined);
   }
   return { runId, dir, status, ...(error === undefined ? {} : { error }), journal: { ...journal.stats } };
 }

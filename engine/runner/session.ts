@@ -9,6 +9,7 @@ import type { Runbook, Step } from '../dsl/types.js';
 import type { LiveManagerResolver } from '../plan/targets.js';
 import type { Inventory } from '../inventory/types.js';
 import type { RunState } from '../journal/replay.js';
+import type { RunLock } from '../journal/run-store.js';
 import { SecretMasker } from '../secrets.js';
 import type { BaseContext } from '../plan/context.js';
 import type { Reporter, RunEvent } from './events.js';
@@ -37,6 +38,8 @@ export interface RunShared {
   /** The runner's environment; each runbook sees only the variables its `env:` lists. */
   readonly env: NodeJS.ProcessEnv;
   readonly masker: SecretMasker;
+  /** The cluster lock the run holds (a no-op lock for read-only runs). */
+  readonly lock: RunLock;
   /** Runs steps in the order of their needs: a sub-runbook's steps run through it too. */
   readonly schedule: (session: RunSession, order: readonly Step[]) => Promise<StepOutcome[]>;
   /** Judges every instance that takes a manager's vote away, with everything else in flight; none without an inventory. */
@@ -45,6 +48,8 @@ export interface RunShared {
   stopped: boolean;
   /** The first refusal (gate or guard), which decides exit code 3. */
   refusal: Error | undefined;
+  /** Set when the lock was found lost: the run stops, resumable. */
+  lockLost: Error | undefined;
 }
 
 export class RunSession {
@@ -56,8 +61,8 @@ export class RunSession {
     readonly prefix = '',
   ) {}
 
-  static create(options: Omit<RunShared, 'masker' | 'stopped' | 'refusal'>, runbook: Runbook, base: BaseContext): RunSession {
-    return new RunSession({ ...options, masker: new SecretMasker(), stopped: false, refusal: undefined }, runbook, base);
+  static create(options: Omit<RunShared, 'masker' | 'stopped' | 'refusal' | 'lockLost'>, runbook: Runbook, base: BaseContext): RunSession {
+    return new RunSession({ ...options, masker: new SecretMasker(), stopped: false, refusal: undefined, lockLost: undefined }, runbook, base);
   }
 
   /** A scope for a sub-runbook called by step `stepId`. */
@@ -106,6 +111,31 @@ export class RunSession {
   }
   set refusal(value: Error | undefined) {
     this.shared.refusal = value;
+  }
+
+  get lockLost(): Error | undefined {
+    return this.shared.lockLost;
+  }
+
+  /**
+   * False, and the run stopped, when no new step or instance may start: stopped after a failure,
+   * cancelled, or the lock was lost while held.
+   */
+  mayStart(): boolean {
+    return !this.shared.stopped && !this.signal.aborted && this.lockHeld();
+  }
+
+  /** False, and the run stopped, once the lock is found lost. */
+  lockHeld(): boolean {
+    if (this.shared.lockLost !== undefined) return false;
+    try {
+      this.shared.lock.check();
+      return true;
+    } catch (e) {
+      this.shared.lockLost = e as Error;
+      this.shared.stopped = true;
+      return false;
+    }
   }
 
   emit(event: RunEvent): void {

@@ -27,7 +27,7 @@ import type { RunSession, StepOutcome } from './session.js';
 type InstanceOutcome = 'succeeded' | 'skipped' | 'tolerated' | 'failed' | 'aborted';
 
 export async function runStep(session: RunSession, step: Step): Promise<StepOutcome> {
-  if (session.stopped || session.signal.aborted) return 'not-started';
+  if (!session.mayStart()) return 'not-started';
   const action = getAction(step.action);
   if (action === undefined) throw new RunbookError('INVALID', `unknown action "${step.action}"`);
   const stepRef: StepInstanceRef = { step: session.prefix + step.id, instance: session.prefix + step.id, target: 'local' };
@@ -62,7 +62,7 @@ export async function runStep(session: RunSession, step: Step): Promise<StepOutc
   const outcomes = await Promise.all(
     plan.instances.map((planned) =>
       limit(async (): Promise<InstanceOutcome | 'not-started'> => {
-        if (session.signal.aborted) return 'not-started';
+        if (session.signal.aborted || !session.lockHeld()) return 'not-started';
         if (step.maxFailures !== undefined && failures > step.maxFailures) {
           session.emit({ type: 'step.skipped', ...refOf(session, step, planned.instance), reason: 'max-failures', detail: `${failures} failed` });
           return 'failed';

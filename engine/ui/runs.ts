@@ -3,9 +3,10 @@
  */
 import type { JournalRecord } from '../journal/records.js';
 import type { RunState } from '../journal/replay.js';
+import type { RunHeader } from '../journal/run-store.js';
 import { formatDuration as duration } from './plain.js';
 
-function elapsed(state: RunState): string {
+function elapsed(state: RunHeader): string {
   if (state.finishedAt === undefined) return '-';
   return duration(Date.parse(state.finishedAt) - Date.parse(state.startedAt));
 }
@@ -14,7 +15,7 @@ function elapsed(state: RunState): string {
  * One line per run; a NOTE marks unfinished runs a later run on their cluster moved on from: resuming
  * one of them is refused unless forced.
  */
-export function formatRuns(runs: readonly { readonly state: RunState; readonly supersededBy?: RunState }[]): string {
+export function formatRuns(runs: readonly { readonly state: RunHeader; readonly supersededBy?: RunHeader }[]): string {
   if (runs.length === 0) return 'no runs yet\n';
   const anySuperseded = runs.some((r) => r.supersededBy !== undefined);
   const rows = runs.map(({ state: r, supersededBy: by }) => {

@@ -4,8 +4,9 @@ import { hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { acquireRunLock, type LockHolder } from '../../../engine/journal/lock.js';
-import { createRunDir } from '../../../engine/journal/store.js';
+import { createRunDir } from '../../../engine/journal/file-store.js';
+import { acquireRunLock } from '../../../engine/journal/lock.js';
+import type { LockHolder } from '../../../engine/journal/run-store.js';
 import { JournalWriter } from '../../../engine/journal/writer.js';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -19,7 +20,7 @@ const children: ChildProcess[] = [];
 /** The lock module compiled to plain JS so a separate `node` process can take the lock. */
 beforeAll(async () => {
   childDir = await mkdtemp(join(tmpdir(), 'lock-child-'));
-  for (const file of ['engine/errors.ts', 'engine/journal/lock.ts']) {
+  for (const file of ['engine/errors.ts', 'engine/journal/run-store.ts', 'engine/journal/lock.ts']) {
     const out = ts.transpileModule(await readFile(join(root, file), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
     });
@@ -37,6 +38,22 @@ const [stateDir, cluster, runbook] = process.argv.slice(2);
 await acquireRunLock(stateDir, { cluster, runbook, scope: 'cluster' }, { pid: process.pid, host: hostname(), startedAt: '2026-11-22T05:00:00Z', runId: 'child-run', runbook });
 console.log('READY');
 setInterval(() => {}, 1000);
+`,
+  );
+  // Tries once: prints WON and holds, or prints the refusal's code and exits.
+  await writeFile(
+    join(childDir, 'try.js'),
+    `import { hostname } from 'node:os';
+import { acquireRunLock } from './engine/journal/lock.js';
+const [stateDir, cluster, runbook, runId] = process.argv.slice(2);
+try {
+  await acquireRunLock(stateDir, { cluster, runbook, scope: 'cluster' }, { pid: process.pid, host: hostname(), startedAt: '2026-11-22T05:00:00Z', runId, runbook });
+  console.log('WON');
+  setInterval(() => {}, 1000);
+} catch (e) {
+  console.log(e.code ?? String(e));
+  process.exit(0);
+}
 `,
   );
 });
@@ -128,6 +145,42 @@ describe('run lock', () => {
     await writeFile(join(stateDir, 'locks', 'cluster--dccn.holder.json'), JSON.stringify({ ...holder('old-run'), pidStart: 1 }));
     const again = await acquireRunLock(stateDir, key, holder('after-reuse'));
     await again.release();
+  });
+
+  it('of several processes taking it at the same moment, exactly one wins; the rest are refused naming it', async () => {
+    const tries = Array.from({ length: 6 }, (_, i) => {
+      const child = spawn(process.execPath, [join(childDir, 'try.js'), stateDir, key.cluster, key.runbook, `run-${i}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(child);
+      return new Promise<string>((resolveLine) => {
+        let out = '';
+        child.stdout?.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) resolveLine(out.trim());
+        });
+        child.on('exit', () => resolveLine(out.trim()));
+      });
+    });
+    const said = await Promise.all(tries);
+    expect(said.filter((l) => l === 'WON')).toHaveLength(1);
+    expect(said.filter((l) => l === 'LOCKED')).toHaveLength(5);
+  });
+
+  it('a lock removed while held, or taken over, is found lost at the next check: the run must stop', async () => {
+    const lost: Error[] = [];
+    const lock = await acquireRunLock(stateDir, key, holder('run-1'), { onLost: (e) => lost.push(e) });
+    expect(() => lock.check()).not.toThrow();
+    await rm(join(stateDir, 'locks', 'cluster--dccn.lock'), { recursive: true });
+    expect(() => lock.check()).toThrow(expect.objectContaining({ code: 'LOCK_LOST', message: expect.stringContaining('it was removed') }));
+    expect(lost).toHaveLength(1);
+    await lock.release();
+
+    const second = await acquireRunLock(stateDir, key, holder('run-2'));
+    // Another process judged it stale and took it: the holder record names the other run now.
+    await writeFile(join(stateDir, 'locks', 'cluster--dccn.holder.json'), JSON.stringify(holder('thief')));
+    expect(() => second.check()).toThrow(expect.objectContaining({ code: 'LOCK_LOST', message: expect.stringContaining('names another run') }));
+    await second.release();
+    // The thief's record is not removed by the run that lost the lock.
+    expect(JSON.parse(await readFile(join(stateDir, 'locks', 'cluster--dccn.holder.json'), 'utf8'))).toMatchObject({ runId: 'thief' });
   });
 
   it('leaves no descriptor of the lock or the journal to spawned commands', async () => {

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseJournal } from '../../../engine/journal/records.js';
 import { replay } from '../../../engine/journal/replay.js';
-import { createRunDir, readRun } from '../../../engine/journal/store.js';
+import { createRunDir, FileRunStore } from '../../../engine/journal/file-store.js';
 import { JournalWriter } from '../../../engine/journal/writer.js';
 import { JournalReporter } from '../../../engine/runner/journal-reporter.js';
 import { failed, finished, log, runStarted, started, succeeded } from '../../unit/journal/events.js';
@@ -45,7 +45,7 @@ describe('JournalWriter', () => {
       'step.succeeded',
       'run.finished',
     ]);
-    const { state, torn } = await readRun(stateDir, RUN);
+    const { state, torn } = await new FileRunStore(stateDir).read(RUN);
     expect(torn).toBe(false);
     expect(state.status).toBe('succeeded');
     expect(state.instances.get('a@n1')?.outputs).toEqual({ id: 'x' });
@@ -74,14 +74,14 @@ describe('JournalWriter', () => {
     const path = join(dir, 'journal.jsonl');
     await appendFile(path, '{"v":1,"seq":3,"ts":"2026-11-22T04:1');
 
-    const before = await readRun(stateDir, RUN);
+    const before = await new FileRunStore(stateDir).read(RUN);
     expect(before.torn).toBe(true);
     expect(before.state.instances.get('a')?.status).toBe('started');
 
     const w2 = new JournalReporter(await JournalWriter.open(dir));
     w2.onEvent(failed('a'));
     await w2.close();
-    const after = await readRun(stateDir, RUN);
+    const after = await new FileRunStore(stateDir).read(RUN);
     expect(after.torn).toBe(false);
     expect(after.state.records).toBe(3);
     expect(after.state.instances.get('a')?.status).toBe('failed');
@@ -98,7 +98,7 @@ describe('JournalWriter', () => {
     const lines = (await readFile(path, 'utf8')).split('\n');
     await writeFile(path, [lines[0], 'garbage', lines[1], ''].join('\n'));
     await expect(JournalWriter.open(dir)).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/journal\.jsonl:2 is corrupt/) });
-    await expect(readRun(stateDir, RUN)).rejects.toThrow(/:2 is corrupt/);
+    await expect(new FileRunStore(stateDir).read(RUN)).rejects.toThrow(/:2 is corrupt/);
   });
 
   it('group commit: 100 concurrent flushes share few fsyncs and every record is durable', async () => {
@@ -139,7 +139,7 @@ describe('JournalWriter', () => {
     }
     await w.close();
     const t0 = performance.now();
-    const { state } = await readRun(stateDir, RUN);
+    const { state } = await new FileRunStore(stateDir).read(RUN);
     const ms = performance.now() - t0;
     expect(state.records).toBe(10_000);
     console.log(`replay of 10,000 records including read: ${ms.toFixed(1)} ms`);
