@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jsYaml from 'js-yaml';
 import { LineCounter, parseDocument } from 'yaml';
-import { listRuns, loadRunbook, plan, run, showRun, systemPorts, type Reporter, type RunEvent, type Runbook, openRunStore } from '../engine/index.js';
+import { listRuns, loadRunbook, openRunStore, plan, run, showRun, systemPorts, type Reporter, type RunEvent, type Runbook, type RunStore } from '../engine/index.js';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-function generated(steps: number, action: 'shell' | 'assert'): string {
+export function generated(steps: number, action: 'shell' | 'assert'): string {
   const lines = ['name: generated', 'inputs:', '  n: { type: integer, default: 1 }', 'steps:'];
   for (let i = 0; i < steps; i += 1) {
     lines.push(`  - id: s${i}`);
@@ -63,16 +63,18 @@ class Stopwatch implements Reporter {
   }
 }
 
-function generatedRunbook(file: string): Runbook {
+export function generatedRunbook(file: string): Runbook {
   const loaded = loadRunbook(file);
   if (loaded.value === undefined) throw new Error('generated runbook invalid');
   return loaded.value;
 }
 
-async function runChain(stateDir: string, file: string): Promise<{ medianUs: number; meanUs: number; fsyncs: number; fsyncMs: number }> {
+/** A chain of steps run through `store` (a file store under `stateDir` when a path is given): its per-step figures. */
+export async function runChain(where: string | RunStore, file: string): Promise<{ medianUs: number; meanUs: number; fsyncs: number; fsyncMs: number; runId: string }> {
   const watch = new Stopwatch();
+  const store = typeof where === 'string' ? await openRunStore({ stateDir: where }) : where;
   const t0 = performance.now();
-  const outcome = await run({ runbook: generatedRunbook(file), inputs: { n: 1 }, store: await openRunStore({ stateDir }), yes: true, ports: systemPorts(process.stdin, process.stderr), reporters: [watch] });
+  const outcome = await run({ runbook: generatedRunbook(file), inputs: { n: 1 }, store, yes: true, ports: systemPorts(process.stdin, process.stderr), reporters: [watch] });
   const total = performance.now() - t0;
   if (outcome.status !== 'succeeded') throw new Error(`bench run ${outcome.status}`);
   const gaps = watch.finishedAt.slice(1).map((t, i) => t - (watch.finishedAt[i] as number));
@@ -81,6 +83,7 @@ async function runChain(stateDir: string, file: string): Promise<{ medianUs: num
     meanUs: (total / watch.finishedAt.length) * 1000,
     fsyncs: outcome.journal.fsyncs,
     fsyncMs: outcome.journal.fsyncMs,
+    runId: outcome.runId,
   };
 }
 

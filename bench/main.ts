@@ -3,6 +3,7 @@
  * installed; `--no-lab` leaves them out), one `name value` line each.
  */
 import { existsSync, rmSync } from 'node:fs';
+import { postgresBin } from '../test/helpers/postgres-server.js';
 import { benchPlan, benchResume, benchSteps, benchWorkDir, benchYamlParsers } from './engine.js';
 
 function print(figures: Record<string, number>): void {
@@ -19,6 +20,13 @@ function labSkipped(): string | undefined {
   return undefined;
 }
 
+/** Why the PostgreSQL store's figures cannot be taken here, or undefined when they can. */
+function postgresSkipped(): string | undefined {
+  if (process.argv.includes('--no-postgres')) return '--no-postgres';
+  if (postgresBin() === undefined) return 'no PostgreSQL server programs: run scripts/setup.sh --tests first';
+  return undefined;
+}
+
 const dir = benchWorkDir();
 try {
   print(await benchPlan(dir));
@@ -26,6 +34,13 @@ try {
   print(await benchResume(dir));
   print({ peak_rss_mib: process.resourceUsage().maxRSS / 1024 });
   print(benchYamlParsers());
+  const postgres = postgresSkipped();
+  if (postgres !== undefined) {
+    console.log(`postgres figures skipped: ${postgres}`);
+  } else {
+    const { benchRunStore } = await import('./run-store.js');
+    print(await benchRunStore(dir));
+  }
   const lab = labSkipped();
   if (lab !== undefined) {
     console.log(`lab figures skipped: ${lab}`);

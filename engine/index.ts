@@ -12,7 +12,7 @@ export { loadRunbook, validate } from './api/load.js';
 export { plan, type PlanOptions } from './api/plan.js';
 export { run, type RunOptions } from './api/run.js';
 export { describeRun, resume, type ResumeOptions, type ResumeResult } from './api/resume.js';
-export { listRuns, showRun, type RunSummary } from './api/runs.js';
+export { copyRuns, listRuns, showRun, type CopiedRun, type RunSummary } from './api/runs.js';
 export { openRunStore, type StoreLocation } from './journal/open-store.js';
 export type { RunHeader, RunStore, StoredRun } from './journal/run-store.js';
 export { INPUT_ENV_PREFIX, inputsFromEnvironment, resolveInputs } from './dsl/inputs.js';

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs what `runbook lab` needs on a Debian machine: Docker Engine (docker.io), OpenSSH server,
 # busybox-static (lab images), Debian's docker-registry, and the namespace/network tools.
+# With --tests, also what the test suite needs beyond the lab: PostgreSQL's server programs (the tests
+# start throw-away servers of their own with initdb and pg_ctl; the package's own cluster is kept down).
 # Idempotent: packages already present are skipped, and `apt-get update` runs only when something is missing.
 # The lab runs its own daemons inside namespaces, so a host dockerd/containerd the packages would start is kept
 # from starting (a host dockerd flips the iptables FORWARD policy to DROP and breaks lab traffic). The host's
@@ -15,6 +17,13 @@ command -v apt-get >/dev/null 2>&1 || fail "needs apt-get (a Debian or Ubuntu ma
 export DEBIAN_FRONTEND=noninteractive
 
 PACKAGES="docker.io containerd runc openssh-server openssh-client busybox-static docker-registry iproute2 iptables util-linux procps kmod ca-certificates"
+TESTS=""
+for arg in "$@"; do
+  case "$arg" in
+    --tests) TESTS=1; PACKAGES="$PACKAGES postgresql" ;;
+    *) fail "unknown option $arg (known: --tests)" ;;
+  esac
+done
 
 missing=""
 for p in $PACKAGES; do
@@ -26,6 +35,7 @@ for p in $PACKAGES; do
 done
 
 SERVICES="docker docker.socket containerd docker-registry"
+[ -n "$TESTS" ] && SERVICES="$SERVICES postgresql"
 
 if [ -n "$missing" ]; then
   echo "setup.sh: installing:$missing"
@@ -53,7 +63,7 @@ if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
     fi
   done
 else
-  for s in docker containerd docker-registry; do
+  for s in docker containerd docker-registry ${TESTS:+postgresql}; do
     if [ -x "/etc/init.d/$s" ]; then
       "/etc/init.d/$s" stop >/dev/null 2>&1 || true
     fi
@@ -72,5 +82,9 @@ for b in dockerd containerd runc sshd ssh-keygen busybox ip iptables nsenter uns
   command -v "$b" >/dev/null 2>&1 || [ -x "/usr/sbin/$b" ] || [ -x "/bin/$b" ] || fail "$b is still missing after install"
 done
 [ -x /usr/bin/docker-registry ] || fail "docker-registry binary is missing after install"
+if [ -n "$TESTS" ]; then
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || fail "PostgreSQL's initdb is missing after install"
+  id postgres >/dev/null 2>&1 || fail "the postgres user is missing after install (the tests run PostgreSQL as it)"
+fi
 
 echo "setup.sh: lab prerequisites ready"

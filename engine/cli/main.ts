@@ -90,6 +90,16 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     async (runId: string, opts: Record<string, unknown>) =>
       run(async () => (await import('./runs.js')).showCommand(io, runId, common(opts)))(),
   );
+  const state = cli.command('state').description('the run store: where journals and the cluster lock live');
+  state
+    .command('copy')
+    .description('copy runs from one store into another (a state directory into PostgreSQL); running it again copies only what is new')
+    .requiredOption('--from <dir|url>', 'a state directory, or a postgresql:// URL')
+    .requiredOption('--to <url|dir>', 'a postgresql:// URL, or a state directory')
+    .option('--json', 'one JSON object per run', false)
+    .action(async (opts: Record<string, unknown>) =>
+      run(async () => (await import('./state.js')).stateCopyCommand(io, { from: String(opts['from']), to: String(opts['to']), json: opts['json'] === true }))(),
+    );
   const lab = cli.command('lab').description('a local lab cluster: real dockerd + sshd nodes in network namespaces');
   const labCommon = (c: Command): Command =>
     c

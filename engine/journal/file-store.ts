@@ -3,13 +3,13 @@
  * (`journal.jsonl`, fsynced per commit), and lock directories under `STATE_DIR/locks/`. Nothing to
  * install; correct on one host and on NFS.
  */
-import { chmod, mkdir, readFile, readdir } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunbookError, isRunbookError } from '../errors.js';
 import { acquireRunLock } from './lock.js';
-import { parseJournal } from './records.js';
+import { JOURNAL_VERSION, parseJournal, type JournalRecord } from './records.js';
 import { replay } from './replay.js';
-import { checkRunId, RUN_ID, type LockHolder, type LockKey, type RunHeader, type RunJournal, type RunLock, type RunStore, type StoredRun } from './run-store.js';
+import { checkRunId, divergence, RUN_ID, type LockHolder, type LockKey, type RunHeader, type RunJournal, type RunLock, type RunStore, type StoredRun } from './run-store.js';
 import { JOURNAL_FILE, JournalWriter } from './writer.js';
 
 export function runsDir(stateDir: string): string {
@@ -104,6 +104,26 @@ export class FileRunStore implements RunStore {
 
   lock(key: LockKey, holder: LockHolder): Promise<RunLock> {
     return acquireRunLock(this.stateDir, key, holder, { ...(this.options.staleMs === undefined ? {} : { staleMs: this.options.staleMs }) });
+  }
+
+  async importRun(run: StoredRun): Promise<{ readonly added: number }> {
+    const runId = run.state.runId;
+    let have: readonly JournalRecord[] = [];
+    try {
+      have = (await this.read(runId)).records;
+    } catch (e) {
+      if (!(isRunbookError(e) && e.code === 'NOT_FOUND')) throw e;
+    }
+    const differs = divergence(have, run.records);
+    if (differs !== undefined) throw new RunbookError('INVALID', `run ${runId} in ${this.label} differs from the one copied at seq ${differs}; it was left as it is`);
+    const last = have.at(-1)?.seq ?? 0;
+    const missing = run.records.filter((r) => r.seq > last);
+    if (missing.length === 0) return { added: 0 };
+    const dir = await createRunDir(this.stateDir, runId);
+    // Opening with the writer first makes the file (0600) and syncs its directory, as for a run.
+    await (await JournalWriter.open(dir)).close();
+    await appendFile(join(dir, JOURNAL_FILE), missing.map((r) => `${JSON.stringify({ ...r, v: JOURNAL_VERSION })}\n`).join(''));
+    return { added: missing.length };
   }
 
   async close(): Promise<void> {}

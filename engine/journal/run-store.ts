@@ -102,7 +102,23 @@ export interface RunStore {
    * held (removed, expired, its database session gone) makes `check()` throw.
    */
   lock(key: LockKey, holder: LockHolder): Promise<RunLock>;
+  /**
+   * Adds a run read from another store, with its records' own seq and time: the records this store
+   * lacks are appended, so copying again changes nothing. Refused (RunbookError('INVALID')) when
+   * both hold a record with the same seq that differs: two different runs under one id.
+   */
+  importRun(run: StoredRun): Promise<{ readonly added: number }>;
   close(): Promise<void>;
+}
+
+/** The first seq at which `have` and `incoming` disagree, or undefined when one is a prefix of the other. */
+export function divergence(have: readonly JournalRecord[], incoming: readonly JournalRecord[]): number | undefined {
+  const bySeq = new Map(incoming.map((r) => [r.seq, r]));
+  for (const r of have) {
+    const other = bySeq.get(r.seq);
+    if (other !== undefined && (other.type !== r.type || other.ts !== r.ts)) return r.seq;
+  }
+  return undefined;
 }
 
 /** The lock of a cluster (or, without an inventory, of one runbook) as one name both stores use. */

@@ -68,6 +68,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   let dir: string;
   let journal: JournalReporter;
   try {
+    if (request.resume !== undefined) await unchangedSince(store, request.resume.state);
     dir = await store.runDir(runId);
     journal = new JournalReporter(request.resume === undefined ? await store.create(runId) : await store.reopen(runId));
     noteRun(runId, dir);
@@ -164,6 +165,20 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     await lock.release().catch(() => undefined);
   }
   return { runId, dir, status, ...(error === undefined ? {} : { error }), journal: { ...journal.stats } };
+}
+
+/**
+ * A resume decides from the journal it read before it took the lock; if another resume (on this host or
+ * another) went on with the run in between, that decision is stale and acting on it could run a step twice.
+ */
+async function unchangedSince(store: RunStore, read: RunState): Promise<void> {
+  const now = (await store.read(read.runId)).state;
+  if (now.records === read.records) return;
+  throw new RunbookError(
+    'LOCKED',
+    `run ${read.runId} went on elsewhere while this resume was starting (its journal has ${now.records - read.records} more records, ` +
+      `status ${now.status}); nothing was run. Look at it (runbook show ${read.runId}), and resume again if it is still unfinished`,
+  );
 }
 
 /** Votes the run took away before it was resumed: counted until the swarm shows them. */

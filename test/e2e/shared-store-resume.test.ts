@@ -58,19 +58,7 @@ afterAll(async () => {
 function onHostB(args: readonly string[], stateDir: string): Promise<CliResult> {
   const ns = `/var/run/netns/${netnsName(handle.lab.name, 'node2')}`;
   const script = 'hostname host-b && mount -t tmpfs -o mode=0700 tmpfs "$1" && shift && exec "$@"';
-  return new Promise((resolveResult, reject) => {
-    const child = spawn('nsenter', [`--net=${ns}`, 'unshare', '--uts', '--mount', '--propagation', 'private', '--fork', 'sh', '-c', script, 'host-b', stateDir, process.execPath, BIN, ...args], {
-      cwd: dir,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolveResult({ code, signal, stdout, stderr }));
-  });
+  return runCli(args, { cwd: dir, under: ['nsenter', `--net=${ns}`, 'unshare', '--uts', '--mount', '--propagation', 'private', '--fork', 'sh', '-c', script, 'host-b', stateDir] });
 }
 
 describe('a run killed on host A resumes on host B through PostgreSQL', () => {

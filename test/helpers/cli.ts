@@ -22,11 +22,14 @@ export interface CliOptions {
   readonly stdin?: string;
   /** Called once the child is spawned, e.g. to kill it. */
   readonly onSpawn?: (child: ChildProcess) => void;
+  /** A command the CLI runs under, given `node BIN ARGS…` as its last arguments (`nsenter …`, `unshare …`). */
+  readonly under?: readonly string[];
 }
 
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const [command, ...prefix] = [...(options.under ?? []), process.execPath, BIN, ...args] as [string, ...string[]];
+    const child = spawn(command, prefix, {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],

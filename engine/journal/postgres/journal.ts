@@ -4,6 +4,7 @@
  * its own. A commit is durable when PostgreSQL says so (synchronous_commit), as an fsync is for files.
  */
 import type { PoolClient } from 'pg';
+import type { JournalRecord } from '../records.js';
 import { RunbookError, describeError } from '../../errors.js';
 import { GroupCommit } from '../group-commit.js';
 import { JOURNAL_VERSION, type JournalEntry } from '../records.js';
@@ -94,11 +95,20 @@ export class PostgresJournal implements RunJournal {
   private async commit(batch: readonly Row[]): Promise<void> {
     const h = this.header;
     if (h === undefined) throw new RunbookError('INTERNAL', `run ${this.runId}: the journal must begin with run.started`);
-    await this.client.query(COMMIT, [
-      this.runId, h.runbook, h.cluster ?? null, h.status, h.readOnly, h.startedAt, h.finishedAt ?? null, h.lastRecordAt, h.records,
-      batch.map((r) => r.seq), batch.map((r) => r.ts), batch.map((r) => r.type), batch.map((r) => r.record),
-    ]);
+    await write(this.client, h, h.records, batch);
   }
+}
+
+function write(client: PoolClient, h: RunHeader, records: number, batch: readonly Row[]): Promise<unknown> {
+  return client.query(COMMIT, [
+    h.runId, h.runbook, h.cluster ?? null, h.status, h.readOnly, h.startedAt, h.finishedAt ?? null, h.lastRecordAt, records,
+    batch.map((r) => r.seq), batch.map((r) => r.ts), batch.map((r) => r.type), batch.map((r) => r.record),
+  ]);
+}
+
+/** Writes records copied from another store, as they are, and the run's summary row. */
+export async function upsertRun(client: PoolClient, state: RunHeader, records: number, missing: readonly JournalRecord[]): Promise<void> {
+  await write(client, state, records, missing.map((r) => ({ seq: r.seq, ts: r.ts, type: r.type, record: JSON.stringify(r) })));
 }
 
 /** The summary after one more entry, as replay would give it. */

@@ -8,8 +8,8 @@ import { RunbookError, describeError, isRunbookError } from '../../errors.js';
 import { createRunDir } from '../file-store.js';
 import { asRecord, type JournalRecord } from '../records.js';
 import { replay } from '../replay.js';
-import { checkRunId, type LockHolder, type LockKey, type RunHeader, type RunJournal, type RunLock, type RunStore, type StoredRun } from '../run-store.js';
-import { PostgresJournal } from './journal.js';
+import { checkRunId, divergence, type LockHolder, type LockKey, type RunHeader, type RunJournal, type RunLock, type RunStore, type StoredRun } from '../run-store.js';
+import { PostgresJournal, upsertRun } from './journal.js';
 import { takeLease } from './lease.js';
 import { parsePostgresUrl, withoutPassword, type PostgresLocation } from './location.js';
 import { migrate } from './schema.js';
@@ -104,6 +104,32 @@ export class PostgresRunStore implements RunStore {
     return takeLease(this.config, this.label, key, holder).catch((e: unknown) => {
       throw isRunbookError(e) ? e : this.failure('cannot take the cluster lock in', e);
     });
+  }
+
+  async importRun(run: StoredRun): Promise<{ readonly added: number }> {
+    const runId = run.state.runId;
+    checkRunId(runId);
+    const client = await this.connect();
+    try {
+      await client.query('BEGIN');
+      // One importer per run at a time: two copies at once add each record once.
+      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('runbook import ' || $1, 0))`, [runId]);
+      const have = (await client.query<{ record: unknown }>('SELECT record FROM runbook.journal WHERE run_id = $1 ORDER BY seq', [runId])).rows.map((r, i) =>
+        asRecord(r.record, `${this.label} run ${runId}`, i + 1),
+      );
+      const differs = divergence(have, run.records);
+      if (differs !== undefined) throw new RunbookError('INVALID', `run ${runId} in ${this.label} differs from the one copied at seq ${differs}; it was left as it is`);
+      const last = have.at(-1)?.seq ?? 0;
+      const missing = run.records.filter((r) => r.seq > last);
+      if (missing.length > 0) await upsertRun(client, run.state, run.records.length, missing);
+      await client.query('COMMIT');
+      return { added: missing.length };
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw isRunbookError(e) ? e : this.failure('cannot write to', e);
+    } finally {
+      client.release();
+    }
   }
 
   async close(): Promise<void> {

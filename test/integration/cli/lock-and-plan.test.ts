@@ -1,7 +1,7 @@
 /**
  * One run at a time per cluster + runbook; `plan` executes nothing; `validate` speaks in positions.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, workspace } from '../../helpers/cli.js';
@@ -31,6 +31,36 @@ steps:
     // The holder died without releasing: the next run takes the lock over.
     const third = await runCli(['run', 'rb.yaml', '--state-dir', 's'], { cwd: dir });
     expect(third.code, third.stderr).toBe(0);
+  });
+
+  it('a lock removed while the run holds it stops the run before its next step: exit 1, journaled, resumable', async () => {
+    const dir = workspace({
+      'rb.yaml': `
+name: steps
+steps:
+  - id: first
+    action: shell
+    with: { command: "echo first >> m; touch started; sleep 2" }
+  - id: second
+    needs: [first]
+    action: shell
+    with: { command: "echo second >> m" }
+`,
+    });
+    const run = runCli(['run', 'rb.yaml', '--state-dir', 's'], { cwd: dir });
+    while (!existsSync(join(dir, 'started'))) await new Promise((r) => setTimeout(r, 30));
+    // Someone removes the lock (or another host judged it stale and took it): this run may not go on.
+    rmSync(join(dir, 's', 'locks', 'local--steps.lock'), { recursive: true });
+    const r = await run;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the run lock \S+local--steps\.lock was lost while the run held it \(it was removed\); no further step was started/);
+    expect(readFileSync(join(dir, 'm'), 'utf8')).toBe('first\n');
+    const runId = /runbook resume (\S+)/.exec(r.stderr)?.[1] as string;
+    const journal = readFileSync(join(dir, 's', 'runs', runId, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; error?: string });
+    expect(journal.at(-1)).toMatchObject({ type: 'run.finished', status: 'failed', error: expect.stringContaining('was lost') });
+    const resumed = await runCli(['resume', runId, '--state-dir', 's'], { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'm'), 'utf8')).toBe('first\nsecond\n');
   });
 });
 

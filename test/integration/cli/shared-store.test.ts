@@ -140,6 +140,27 @@ describe('the PostgreSQL run store from the command line', () => {
     expect(lines(marker)).toEqual(['first', 'hold', 'last']);
   }, 60_000);
 
+  it('state copy moves a state directory\'s runs into PostgreSQL; copying again adds nothing; a copied run shows the same', async () => {
+    const url = server.url.replace(/\/runbook$/, '/copied');
+    server.sql('CREATE DATABASE copied');
+    for (const token of ['a', 'b']) expect((await cli(['run', 'secretive.yaml', '--state-dir', 'files', '--input', `token=${token}`, '--yes'])).code).toBe(0);
+    const failing = await cli(['run', 'hold.yaml', '--state-dir', 'files', '--input', 'marker=/nonexistent/dir/m', '--yes']);
+    expect(failing.code).toBe(1);
+    const first = await cli(['state', 'copy', '--from', 'files', '--to', url]);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(/3 runs in file store .*: 3 copied or brought up to date into postgresql:\/\/runbook@127\.0\.0\.1:\d+\/copied, 0 skipped/);
+    expect(first.stderr).not.toContain(server.password);
+    const again = await cli(['state', 'copy', '--from', 'files', '--to', url, '--json']);
+    expect(again.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { added: number }).added)).toEqual([0, 0, 0]);
+    const fromFiles = await cli(['runs', '--json', '--state-dir', 'files']);
+    const fromDb = await cli(['runs', '--json', '--state', url]);
+    expect(fromDb.stdout).toBe(fromFiles.stdout);
+    const runId = (JSON.parse(fromFiles.stdout.split('\n')[0] as string) as { runId: string }).runId;
+    expect((await cli(['show', runId, '--json', '--state', url])).stdout).toBe((await cli(['show', runId, '--json', '--state-dir', 'files'])).stdout);
+    expect((JSON.parse(fromDb.stdout.split('\n')[0] as string) as { runbook: string; status: string })).toMatchObject({ runbook: 'hold', status: 'failed' });
+    expect(server.sql('SELECT (SELECT count(*) FROM runbook.journal) = (SELECT sum(records) FROM runbook.runs)', 'copied')).toBe('t');
+  });
+
   it('PostgreSQL stopped mid-run: the running step ends, no new step starts, exit 1 naming the store; resumable once it is back', async () => {
     const marker = join(dir, 'outage-marker');
     const run = cli(['run', 'hold.yaml', '-i', 'inventory.yaml', '--state', server.url, '--input', `marker=${marker}`, '--yes']);
