@@ -156,7 +156,8 @@ describe('the PostgreSQL run store from the command line', () => {
     const fromDb = await cli(['runs', '--json', '--state', url]);
     expect(fromDb.stdout).toBe(fromFiles.stdout);
     const runId = (JSON.parse(fromFiles.stdout.split('\n')[0] as string) as { runId: string }).runId;
-    expect((await cli(['show', runId, '--json', '--state', url])).stdout).toBe((await cli(['show', runId, '--json', '--state-dir', 'files'])).stdout);
+    const records = (r: CliResult): unknown[] => r.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    expect(records(await cli(['show', runId, '--json', '--state', url]))).toEqual(records(await cli(['show', runId, '--json', '--state-dir', 'files'])));
     expect((JSON.parse(fromDb.stdout.split('\n')[0] as string) as { runbook: string; status: string })).toMatchObject({ runbook: 'hold', status: 'failed' });
     expect(server.sql('SELECT (SELECT count(*) FROM runbook.journal) = (SELECT sum(records) FROM runbook.runs)', 'copied')).toBe('t');
   });
