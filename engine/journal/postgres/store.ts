@@ -14,6 +14,8 @@ import { takeLease } from './lease.js';
 import { parsePostgresUrl, withoutPassword, type PostgresLocation } from './location.js';
 import { migrate } from './schema.js';
 
+const quieted = new WeakSet<pg.PoolClient>();
+
 interface RunRow {
   run_id: string;
   runbook: string;
@@ -139,8 +141,11 @@ export class PostgresRunStore implements RunStore {
   private async connect(): Promise<pg.PoolClient> {
     try {
       const client = await this.pool.connect();
-      // Errors of a checked-out client come back through its queries.
-      client.on('error', () => undefined);
+      // Errors of a checked-out client come back through its queries; a pooled client is given this once.
+      if (!quieted.has(client)) {
+        quieted.add(client);
+        client.on('error', () => undefined);
+      }
       return client;
     } catch (e) {
       throw this.failure('cannot reach', e);
