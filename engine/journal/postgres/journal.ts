@@ -138,5 +138,3 @@ function nextHeader(h: Header | undefined, runId: string, ts: string, seq: numbe
   }
   return next;
 }
-
-export type { Header as RunRow };
