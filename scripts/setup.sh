@@ -2,7 +2,8 @@
 # Installs what `runbook lab` needs on a Debian machine: Docker Engine (docker.io), OpenSSH server,
 # busybox-static (lab images), Debian's docker-registry, and the namespace/network tools.
 # With --tests, also what the test suite needs beyond the lab: PostgreSQL's server programs (the tests
-# start throw-away servers of their own with initdb and pg_ctl; the package's own cluster is kept down).
+# start throw-away servers of their own with initdb and pg_ctl; the package's own cluster is kept down) and
+# Chromium, in which the run report's browser test renders a report headless.
 # Idempotent: packages already present are skipped, and `apt-get update` runs only when something is missing.
 # The lab runs its own daemons inside namespaces, so a host dockerd/containerd the packages would start is kept
 # from starting (a host dockerd flips the iptables FORWARD policy to DROP and breaks lab traffic). The host's
@@ -20,7 +21,7 @@ PACKAGES="docker.io containerd runc openssh-server openssh-client busybox-static
 TESTS=""
 for arg in "$@"; do
   case "$arg" in
-    --tests) TESTS=1; PACKAGES="$PACKAGES postgresql" ;;
+    --tests) TESTS=1; PACKAGES="$PACKAGES postgresql chromium" ;;
     *) fail "unknown option $arg (known: --tests)" ;;
   esac
 done
