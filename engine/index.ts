@@ -20,6 +20,7 @@ export { DiagnosticsError, hasErrors, type Diagnostic, type Loaded } from './dsl
 export type { Runbook } from './dsl/types.js';
 export { isRunbookError, RunbookError, type RunbookErrorCode } from './errors.js';
 export { loadInventory } from './inventory/load.js';
+export { parseLimit, type Limit } from './inventory/limit.js';
 export type { Inventory } from './inventory/types.js';
 export type { Ports } from './io/ports.js';
 export { systemPorts } from './io/system-ports.js';

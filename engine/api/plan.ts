@@ -3,6 +3,7 @@
  * write: actions plan with ports that refuse writes, and only declared read-only probes run.
  */
 import type { Runbook } from '../dsl/types.js';
+import type { Limit } from '../inventory/limit.js';
 import type { Inventory } from '../inventory/types.js';
 import type { Ports } from '../io/ports.js';
 import { probePorts, readOnlyPorts } from '../io/read-only.js';
@@ -14,6 +15,8 @@ export interface PlanOptions {
   /** Resolved inputs (`resolveInputs`); secret ones are masked in the plan. */
   readonly inputs: Readonly<Record<string, unknown>>;
   readonly inventory?: Inventory;
+  /** `--limit` (`parseLimit`): instances on or about other nodes are shown skipped. */
+  readonly limit?: Limit;
   /** The real ports: the plan wraps them itself. */
   readonly ports: Ports;
   readonly signal?: AbortSignal;
@@ -29,6 +32,7 @@ export function plan(options: PlanOptions): Promise<Plan> {
     runbook: options.runbook,
     inputs: options.inputs,
     ...(options.inventory === undefined ? {} : { inventory: options.inventory, live: createLiveResolver(options.inventory, readOnly.docker, signal) }),
+    ...(options.limit === undefined ? {} : { limit: options.limit }),
     readOnlyPorts: readOnly,
     probePorts: probePorts(options.ports),
     env: options.env ?? {},

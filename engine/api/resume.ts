@@ -9,6 +9,7 @@ import { checkGivenInputs, INPUT_ENV_PREFIX, inputsFromEnvironment, sameValue } 
 import type { Runbook } from '../dsl/types.js';
 import { loadRunbook } from '../dsl/validate.js';
 import { RunbookError } from '../errors.js';
+import { parseLimit } from '../inventory/limit.js';
 import { loadInventory } from '../inventory/load.js';
 import type { Inventory } from '../inventory/types.js';
 import type { Ports } from '../io/ports.js';
@@ -32,6 +33,8 @@ export interface ResumeOptions {
   readonly given?: Readonly<Record<string, string>>;
   /** The inventory file to use instead of the one the run began with. */
   readonly inventoryFile?: string;
+  /** `--limit` for the rest of the run; else the one the run was last started with. */
+  readonly limit?: string;
   /** Resume although the runbook or inventory changed, or a later run changed the cluster. */
   readonly force?: boolean;
   /** Step or instance ids allowed to run again although they may have partly run. */
@@ -157,12 +160,16 @@ export async function resume(options: ResumeOptions): Promise<ResumeResult> {
     }
   }
   const resumed = resumeInputs(runbook, state, { ...inputsFromEnvironment(runbook, options.env ?? {}), ...options.given });
+  // The limit goes on with the run: a resume touches no node the run was kept away from, unless told anew.
+  const pattern = options.limit ?? state.limit;
+  const limit = pattern === undefined ? undefined : parseLimit(pattern, inventory);
   const signal = options.signal ?? new AbortController().signal;
   const outcome = await executeRun({
     runbook,
     inputs: resumed.inputs,
     givenInputs: resumed.given,
     ...(inventory === undefined ? {} : { inventory, live: createLiveResolver(inventory, options.ports.docker, signal) }),
+    ...(limit === undefined ? {} : { limit }),
     store,
     yes: options.yes ?? false,
     ports: options.ports,

@@ -18,6 +18,7 @@ export function run(options: RunOptions): Promise<RunOutcome> {
     inputs: options.inputs,
     ...(options.givenInputs === undefined ? {} : { givenInputs: options.givenInputs }),
     ...(options.inventory === undefined ? {} : { inventory: options.inventory, live: createLiveResolver(options.inventory, options.ports.docker, signal) }),
+    ...(options.limit === undefined ? {} : { limit: options.limit }),
     store: options.store,
     yes: options.yes ?? false,
     ports: options.ports,

@@ -20,6 +20,8 @@ export interface CommonOptions {
   readonly state?: string;
   readonly json: boolean;
   readonly runbooks?: string;
+  /** `--limit PATTERN` (plan, run, resume). */
+  readonly limit?: string;
 }
 
 export function say(io: CliIo, line: string): void {

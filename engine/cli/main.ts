@@ -30,7 +30,16 @@ function common(opts: Record<string, unknown>): CommonOptions {
     ...(typeof opts['state'] === 'string' ? { state: opts['state'] } : {}),
     json: opts['json'] === true,
     ...(typeof opts['runbooks'] === 'string' ? { runbooks: opts['runbooks'] } : {}),
+    ...(typeof opts['limit'] === 'string' ? { limit: opts['limit'] } : {}),
   };
+}
+
+/** `--limit`, on the commands that run or plan steps. */
+function withLimit(command: Command): Command {
+  return command.option(
+    '-l, --limit <pattern>',
+    'only the nodes of an Ansible-style host pattern: names, groups, globs, !exclude, &intersect, joined by ":" (e.g. "workers:!node5")',
+  );
 }
 
 function program(io: CliIo, setExit: (code: number) => void): Command {
@@ -51,21 +60,21 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     async (files: string[], opts: Record<string, unknown>) =>
       run(async () => (await import('./runs.js')).validateCommand(io, files, common(opts)))(),
   );
-  withCommon(cli.command('plan').argument('<name>', 'runbook name or .yaml path').description('dry-run: show what would run; changes nothing')).action(
+  withLimit(withCommon(cli.command('plan').argument('<name>', 'runbook name or .yaml path').description('dry-run: show what would run; changes nothing'))).action(
     async (name: string, opts: Record<string, unknown>) =>
       run(async () => (await import('./run.js')).planCommand(io, name, common(opts)))(),
   );
-  withCommon(
+  withLimit(withCommon(
     cli
       .command('run')
       .argument('<name>', 'runbook name or .yaml path')
       .description('execute a runbook')
       .option('-y, --yes', 'answer confirmation gates with yes (required when stdin is not a terminal)', false)
       .option('--dry-run', 'same as `runbook plan`', false),
-  ).action(async (name: string, opts: Record<string, unknown>) =>
+  )).action(async (name: string, opts: Record<string, unknown>) =>
     run(async () => (await import('./run.js')).runCommand(io, name, { ...common(opts), yes: opts['yes'] === true, dryRun: opts['dryRun'] === true }))(),
   );
-  withCommon(
+  withLimit(withCommon(
     cli
       .command('resume')
       .argument('[run-id]', "the run to continue (default: the latest run of the inventory's cluster, if it did not succeed)")
@@ -73,7 +82,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
       .option('-y, --yes', 'answer confirmation gates with yes', false)
       .option('--force', 'resume although the runbook or inventory changed, or a later run changed the cluster, since the run began', false)
       .option('--rerun <step>', 'allow a step that started but never finished to run again (repeatable)', collect, []),
-  ).action(async (runId: string | undefined, opts: Record<string, unknown>) =>
+  )).action(async (runId: string | undefined, opts: Record<string, unknown>) =>
     run(async () =>
       (await import('./resume.js')).resumeCommand(io, runId, {
         ...common(opts),

@@ -35,6 +35,7 @@ export async function resumeCommand(io: CliIo, runId: string | undefined, option
     ...(cluster === undefined ? {} : { cluster }),
     given,
     ...(options.inventory === undefined ? {} : { inventoryFile: options.inventory }),
+    ...(options.limit === undefined ? {} : { limit: options.limit }),
     force: options.force,
     rerun: options.rerun,
     yes: options.yes,

@@ -1,7 +1,8 @@
 /**
  * `runbook run` and `runbook plan`: load what the command names, call the API, report, pick the exit code.
  */
-import { closePorts, plan, run, systemPorts, type Inventory, type Reporter, type Runbook } from '../index.js';
+import { closePorts, parseLimit, plan, run, systemPorts, type Inventory, type Limit, type Reporter, type Runbook } from '../index.js';
+import { RunbookError } from '../errors.js';
 import { PlainReporter } from '../ui/plain.js';
 import { formatPlan } from '../ui/plan.js';
 import { chooseReporter } from '../ui/reporters.js';
@@ -20,13 +21,33 @@ function loadForRun(
   io: CliIo,
   name: string,
   options: CommonOptions,
-): { runbook: Runbook; inventory?: Inventory; inputs: Record<string, unknown>; given: string[] } | undefined {
+): { runbook: Runbook; inventory?: Inventory; limit?: Limit; inputs: Record<string, unknown>; given: string[] } | undefined {
   const runbook = loadRunbookFor(io, name, options);
   const inv = loadInventoryFor(io, options);
   if (runbook === undefined || !inv.ok) return undefined;
+  const limit = limitFor(io, options.limit, inv.inventory);
+  if (limit === null) return undefined;
   const inputs = inputsFor(io, runbook, options.input);
   if (inputs === undefined) return undefined;
-  return { runbook, inputs: inputs.values, given: inputs.given, ...(inv.inventory === undefined ? {} : { inventory: inv.inventory }) };
+  return {
+    runbook,
+    inputs: inputs.values,
+    given: inputs.given,
+    ...(inv.inventory === undefined ? {} : { inventory: inv.inventory }),
+    ...(limit === undefined ? {} : { limit }),
+  };
+}
+
+/** `--limit` read against the inventory; null (printed) when it names nothing of it. */
+function limitFor(io: CliIo, pattern: string | undefined, inventory: Inventory | undefined): Limit | undefined | null {
+  if (pattern === undefined) return undefined;
+  try {
+    return parseLimit(pattern, inventory);
+  } catch (e) {
+    if (!(e instanceof RunbookError)) throw e;
+    say(io, `error: ${e.message}`);
+    return null;
+  }
 }
 
 export async function planCommand(io: CliIo, name: string, options: CommonOptions): Promise<number> {

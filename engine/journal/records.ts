@@ -37,6 +37,8 @@ export type JournalEntry =
       readonly givenInputs?: readonly string[];
       /** Every step only reads. */
       readonly readOnly?: boolean;
+      /** `--limit` as given: the nodes the run may touch. */
+      readonly limit?: string;
       readonly resumed: boolean;
       readonly pid: number;
       readonly host: string;

@@ -43,6 +43,8 @@ export interface RunState {
   readonly secretInputs: readonly string[];
   /** Names of the inputs given at the start; undefined in journals written before they were recorded. */
   readonly givenInputs?: readonly string[];
+  /** `--limit` of the latest start; absent when it had none. */
+  readonly limit?: string;
   /** `running`: no `run.finished` after the last `run.started` (still running, or killed). */
   readonly status: 'running' | 'succeeded' | 'failed' | 'interrupted' | 'refused';
   /** Time of the first start. */
@@ -126,6 +128,7 @@ export function replay(records: readonly JournalRecord[]): RunState {
         setOptional(state, 'inventoryFile', r.inventoryFile);
         setOptional(state, 'inventoryHash', r.inventoryHash);
         setOptional(state, 'cluster', r.cluster);
+        setOptional(state, 'limit', r.limit);
         break;
       case 'step.started': {
         instances.set(r.instance, {
@@ -211,7 +214,7 @@ function ref(r: { step: string; instance: string; target: string; key?: string }
     : { step: r.step, instance: r.instance, target: r.target, key: r.key };
 }
 
-function setOptional<K extends 'inventoryFile' | 'inventoryHash' | 'cluster'>(
+function setOptional<K extends 'inventoryFile' | 'inventoryHash' | 'cluster' | 'limit'>(
   state: Mutable<Pick<RunState, K>>,
   key: K,
   value: string | undefined,

@@ -11,6 +11,7 @@ import { evaluate } from '../expr/evaluate.js';
 import { interpolate, type InterpolateOptions } from '../expr/interpolate.js';
 import { references, type Reference } from '../expr/references.js';
 import { singleExpression } from '../expr/template.js';
+import { outsideLimit, type Limit } from '../inventory/limit.js';
 import type { Inventory } from '../inventory/types.js';
 import { instanceContext, type BaseContext } from './context.js';
 import { instancesOf, type Instance } from './expand.js';
@@ -41,6 +42,8 @@ export interface StepInput {
   readonly unknown?: Unknowns;
   /** Expand a step whose `when` is false too, to show what it would have done. */
   readonly expandSkipped?: boolean;
+  /** `--limit`: instances on or about other nodes are marked `outside`. */
+  readonly limit?: Limit;
 }
 
 export type WhenValue = 'true' | 'false' | 'decided at run time';
@@ -50,6 +53,8 @@ export interface InstancePlan {
   readonly instance: Instance;
   readonly context: ExprContext;
   readonly args: { readonly ok: true; readonly value: Record<string, unknown> } | { readonly ok: false; readonly problem: ExpressionFailure };
+  /** The node outside `--limit` it runs on, or acts on (`with.node`): the instance is skipped. */
+  readonly outside?: string;
 }
 
 export interface StepPlan {
@@ -106,12 +111,14 @@ async function expand(step: Step, action: ActionDescriptor<Record<string, unknow
       : { unknown: (refs) => (refs.some((r) => r.path[0] === 'item') ? '<each element>' : unknown?.(refs)) };
   const instances = expansion.instances.map((instance): InstancePlan => {
     const context = instanceContext(base, { item: instance.item, target: instance.target });
+    const on = instance.target.type === 'node' ? instance.target.node.name : undefined;
     try {
       const value = located(where, ['with'], () => interpolateWith(step, action, context, { ...unknownHere, quote: input.quote }));
-      return { instance, context, args: { ok: true, value } };
+      const about = typeof value['node'] === 'string' ? value['node'] : undefined;
+      return withOutside({ instance, context, args: { ok: true, value } }, outsideLimit(input.limit, input.inventory, [on, about]));
     } catch (e) {
       if (!(e instanceof ExpressionFailure)) throw e;
-      return { instance, context, args: { ok: false, problem: e } };
+      return withOutside({ instance, context, args: { ok: false, problem: e } }, outsideLimit(input.limit, input.inventory, [on]));
     }
   });
   return {
@@ -121,4 +128,8 @@ async function expand(step: Step, action: ActionDescriptor<Record<string, unknow
     multi: expansion.multi,
     ...(expansion.deferred === undefined ? {} : { deferred: expansion.deferred }),
   };
+}
+
+function withOutside(plan: InstancePlan, outside: string | undefined): InstancePlan {
+  return outside === undefined ? plan : { ...plan, outside };
 }

@@ -13,6 +13,7 @@ import type { Runbook, Step } from '../dsl/types.js';
 import { describeError, RunbookError } from '../errors.js';
 import { interpolate } from '../expr/interpolate.js';
 import { executionOrder } from '../graph/order.js';
+import type { Limit } from '../inventory/limit.js';
 import type { Inventory } from '../inventory/types.js';
 import type { Ports } from '../io/ports.js';
 import { baseContext, instanceContext, type BaseContext } from '../plan/context.js';
@@ -36,6 +37,8 @@ export interface PlannedInstance {
   readonly check?: string;
   /** For a quick read the plan made now: that it answered, or why not. */
   readonly read?: string;
+  /** Why the run would skip it without a look (`--limit` leaves its node out). */
+  readonly skipped?: string;
 }
 
 export interface PlannedStep {
@@ -61,6 +64,8 @@ export interface Plan {
   readonly description?: string;
   readonly confirm?: string;
   readonly inputs: Readonly<Record<string, unknown>>;
+  /** `--limit` as given. */
+  readonly limit?: string;
   readonly steps: readonly PlannedStep[];
   /**
    * Why the run could not go through with these inputs and this inventory, at the `file:line:col` where the
@@ -73,6 +78,8 @@ export interface PlanRequest {
   readonly runbook: Runbook;
   readonly inputs: Readonly<Record<string, unknown>>;
   readonly inventory?: Inventory;
+  /** `--limit`: instances on or about other nodes are shown skipped. */
+  readonly limit?: Limit;
   /** Ports whose writes are refused: what actions plan with. */
   readonly readOnlyPorts: Ports;
   /** Ports for declared read-only probes (`check`), which plan runs to tell what is already done. */
@@ -115,6 +122,7 @@ export async function planRun(request: PlanRequest): Promise<Plan> {
     ...(runbook.description === undefined ? {} : { description: runbook.description }),
     ...(confirm === undefined ? {} : { confirm }),
     inputs: visibleInputs,
+    ...(request.limit === undefined ? {} : { limit: request.limit.pattern }),
     steps,
     problems: problems.map((d) => ({ ...d, message: masker.mask(d.message) })),
   };
@@ -192,6 +200,7 @@ async function planStep(
     quote: request.readOnlyPorts.shell.quote,
     unknown,
     expandSkipped: true,
+    ...(request.limit === undefined ? {} : { limit: request.limit }),
   });
   const skipped = plan.when === 'false';
   const known = {
@@ -200,7 +209,7 @@ async function planStep(
     ...(plan.when === undefined || step.when === undefined ? {} : { when: { expression: step.when, value: plan.when } }),
   };
   // A step the run would skip (`when` false now) cannot stop it, whatever planning it in detail found.
-  const problem = plan.unexpanded ?? plan.instances.map((i) => (i.args.ok ? undefined : i.args.problem)).find((p) => p !== undefined);
+  const problem = plan.unexpanded ?? plan.instances.map((i) => (i.args.ok || i.outside !== undefined ? undefined : i.args.problem)).find((p) => p !== undefined);
   if (problem !== undefined) {
     if (!skipped) throw problem;
     scope.steps.push({ ...known, instances: [], error: masker.mask(`${describeError(problem)} (the step is skipped: when is false)`) });
@@ -225,7 +234,11 @@ async function planStep(
   const effects: PlannedEffect[] = [];
   const instances: PlannedInstance[] = [];
   let stops = false;
-  for (const { instance, context: ctx, args: planned } of plan.instances) {
+  for (const { instance, context: ctx, args: planned, outside } of plan.instances) {
+    if (outside !== undefined) {
+      instances.push({ instance: prefix + instance.id, target: targetName(instance.target), lines: [], skipped: `${outside} is outside --limit ${request.limit?.pattern ?? ''}` });
+      continue;
+    }
     const args = planned.ok ? planned.value : {};
     const context = actionContext({
       mode: 'plan',

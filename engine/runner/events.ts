@@ -7,7 +7,7 @@ import type { EffectKind } from '../graph/quorum-admission.js';
 export type RunStatus = 'succeeded' | 'failed' | 'interrupted' | 'refused';
 
 /** Why an instance did not run. */
-export type SkipReason = 'when' | 'check' | 'needs-failed' | 'resumed' | 'max-failures' | 'refused';
+export type SkipReason = 'when' | 'check' | 'needs-failed' | 'resumed' | 'max-failures' | 'refused' | 'limit';
 
 export interface StepInstanceRef {
   readonly step: string;
@@ -36,6 +36,8 @@ export type RunEvent =
       readonly givenInputs?: readonly string[];
       /** Only reads (every step): such a run takes no lock and never supersedes an unfinished run. */
       readonly readOnly?: boolean;
+      /** `--limit` as given: a resume keeps it unless given another. */
+      readonly limit?: string;
       readonly resumed: boolean;
       readonly pid: number;
       readonly host: string;

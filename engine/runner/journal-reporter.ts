@@ -32,6 +32,7 @@ export function toEntry(e: RunEvent): JournalEntry | undefined {
         secretInputs: e.secretInputs,
         ...optional('givenInputs', e.givenInputs),
         ...optional('readOnly', e.readOnly),
+        ...optional('limit', e.limit),
         resumed: e.resumed,
         pid: e.pid,
         host: e.host,

@@ -12,6 +12,7 @@ import { noteRun, reportInternal } from '../internal-error.js';
 import { interpolate } from '../expr/interpolate.js';
 import { executionOrder } from '../graph/order.js';
 import type { LiveManagerResolver } from '../plan/targets.js';
+import type { Limit } from '../inventory/limit.js';
 import type { Inventory } from '../inventory/types.js';
 import type { RunState } from '../journal/replay.js';
 import { newRunId, type RunLock, type RunStore } from '../journal/run-store.js';
@@ -32,6 +33,8 @@ export interface RunRequest {
   /** Names of the inputs the caller gave (the rest are defaults): a resume asks again for the secret ones. */
   readonly givenInputs?: readonly string[];
   readonly inventory?: Inventory;
+  /** `--limit`: the nodes the run may touch (parsed against `inventory`); none means every node. */
+  readonly limit?: Limit;
   /** Where the journal and the cluster lock live. */
   readonly store: RunStore;
   readonly yes: boolean;
@@ -90,6 +93,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
       runId,
       runDir: dir,
       inventory: request.inventory,
+      limit: request.limit,
       ports: request.ports,
       reporters: [journal, ...request.reporters],
       signal: request.signal,
@@ -125,6 +129,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
       secretInputs,
       givenInputs: [...(request.givenInputs ?? [])],
       ...(readOnly ? { readOnly: true } : {}),
+      ...(request.limit === undefined ? {} : { limit: request.limit.pattern }),
       resumed: request.resume !== undefined,
       pid: process.pid,
       host: hostname(),

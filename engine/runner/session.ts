@@ -7,6 +7,7 @@
 import type { Ports } from '../io/ports.js';
 import type { Runbook, Step } from '../dsl/types.js';
 import type { LiveManagerResolver } from '../plan/targets.js';
+import type { Limit } from '../inventory/limit.js';
 import type { Inventory } from '../inventory/types.js';
 import type { RunState } from '../journal/replay.js';
 import type { RunLock } from '../journal/run-store.js';
@@ -29,6 +30,8 @@ export interface RunShared {
   readonly runId: string;
   readonly runDir: string;
   readonly inventory: Inventory | undefined;
+  /** `--limit`: the nodes the run may touch; none means every node. */
+  readonly limit: Limit | undefined;
   readonly ports: Ports;
   readonly reporters: readonly Reporter[];
   readonly signal: AbortSignal;
@@ -78,6 +81,9 @@ export class RunSession {
   }
   get inventory(): Inventory | undefined {
     return this.shared.inventory;
+  }
+  get limit(): Limit | undefined {
+    return this.shared.limit;
   }
   get ports(): Ports {
     return this.shared.ports;

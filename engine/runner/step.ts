@@ -37,6 +37,7 @@ export async function runStep(session: RunSession, step: Step): Promise<StepOutc
     live: session.live,
     where: whereOf(session, step),
     quote: session.ports.shell.quote,
+    ...(session.limit === undefined ? {} : { limit: session.limit }),
   });
   if (plan.when === 'false') {
     session.emit({ type: 'step.skipped', ...stepRef, reason: 'when', ...(step.when === undefined ? {} : { detail: step.when }) });
@@ -54,13 +55,19 @@ export async function runStep(session: RunSession, step: Step): Promise<StepOutc
     return runSubRunbook(session, step, call.value as { name: string; inputs?: Record<string, unknown> });
   }
   if (plan.multi) session.base.steps[step.id] = { outputs: {} };
-  const concurrency = step.concurrency ?? Math.max(1, plan.instances.length);
-  const refused = await admitTogether(session, step, action, plan.instances, concurrency);
+  const { inside, outside } = byLimit(session, step, plan.instances);
+  for (const planned of outside) {
+    session.setOutputs(step.id, plan.multi, planned.instance.outputKey, {});
+    session.emit({ type: 'step.skipped', ...refOf(session, step, planned.instance), reason: 'limit', detail: `${planned.outside} is outside --limit ${session.limit?.pattern ?? ''}` });
+  }
+  if (inside.length === 0 && outside.length > 0) return 'skipped';
+  const concurrency = step.concurrency ?? Math.max(1, inside.length);
+  const refused = await admitTogether(session, step, action, inside, concurrency);
   if (refused) return 'failed';
   const limit = pLimit(concurrency);
   let failures = 0;
   const outcomes = await Promise.all(
-    plan.instances.map((planned) =>
+    inside.map((planned) =>
       limit(async (): Promise<InstanceOutcome | 'not-started'> => {
         if (session.signal.aborted || !session.lockHeld()) return 'not-started';
         if (step.maxFailures !== undefined && failures > step.maxFailures) {
@@ -81,6 +88,20 @@ export async function runStep(session: RunSession, step: Step): Promise<StepOutc
   }
   if (outcomes.includes('tolerated')) return 'tolerated';
   return outcomes.every((o) => o === 'skipped') ? 'skipped' : 'succeeded';
+}
+
+/**
+ * Instances `--limit` leaves out are skipped, except those an earlier start of the run finished: their
+ * outputs are restored as any finished instance's are.
+ */
+function byLimit(session: RunSession, step: Step, instances: readonly InstancePlan[]): { inside: InstancePlan[]; outside: InstancePlan[] } {
+  const inside: InstancePlan[] = [];
+  const outside: InstancePlan[] = [];
+  for (const planned of instances) {
+    const done = session.resume?.state.instances.get(refOf(session, step, planned.instance).instance)?.status === 'succeeded';
+    (planned.outside === undefined || done ? inside : outside).push(planned);
+  }
+  return { inside, outside };
 }
 
 /**

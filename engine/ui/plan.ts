@@ -11,6 +11,7 @@ export function formatPlan(plan: Plan): string {
   if (plan.description !== undefined) out.push(`  ${plan.description}`);
   const inputs = Object.entries(plan.inputs);
   if (inputs.length > 0) out.push(`  inputs: ${inputs.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
+  if (plan.limit !== undefined) out.push(`  limit: ${plan.limit} (steps on or about other nodes are skipped; local and manager steps run)`);
   if (plan.confirm !== undefined) out.push(`  gate: "${plan.confirm}" (asked before anything runs)`);
   plan.steps.forEach((step, i) => {
     const needs = step.needs.length > 0 ? ` after ${step.needs.join(', ')}` : '';
@@ -24,8 +25,9 @@ export function formatPlan(plan: Plan): string {
     if (step.blocked !== undefined) out.push(`       ${step.blocked}`);
     else if (step.error !== undefined) out.push(`       cannot plan: ${step.error}`);
     else if (step.instances.length === 0 && step.deferred === undefined) out.push('       no instances: its foreach list is empty');
+    else if (step.instances.every((i) => i.skipped !== undefined)) out.push('       skipped: every instance is outside --limit');
     for (const instance of step.instances) {
-      const note = instance.read ?? (instance.check === undefined ? undefined : `check: ${instance.check}`);
+      const note = instance.skipped === undefined ? (instance.read ?? (instance.check === undefined ? undefined : `check: ${instance.check}`)) : `skipped: ${instance.skipped}`;
       out.push(`       ${instance.instance} on ${instance.target}${note === undefined ? '' : ` — ${note}`}`);
       for (const line of instance.lines) {
         out.push(`         ${line.summary}`);

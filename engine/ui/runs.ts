@@ -32,7 +32,8 @@ function describe(record: JournalRecord): string {
   switch (record.type) {
     case 'run.started':
       return `${record.resumed ? 'resumed' : 'started'} ${record.runbook} (pid ${record.pid} on ${record.host})` +
-        (Object.keys(record.inputs).length > 0 ? ` inputs ${JSON.stringify(record.inputs)}` : '');
+        (Object.keys(record.inputs).length > 0 ? ` inputs ${JSON.stringify(record.inputs)}` : '') +
+        (record.limit === undefined ? '' : ` --limit ${record.limit}`);
     case 'step.started':
       return `▶ ${record.instance} on ${record.target}${record.attempt > 1 ? ` (attempt ${record.attempt})` : ''}`;
     case 'step.retrying':
