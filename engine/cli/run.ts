@@ -2,6 +2,7 @@
  * `runbook run` and `runbook plan`: load what the command names, call the API, report, pick the exit code.
  */
 import { closePorts, plan, run, systemPorts, type Inventory, type Reporter, type Runbook } from '../index.js';
+import { colourWanted } from '../ui/file-diff.js';
 import { PlainReporter } from '../ui/plain.js';
 import { formatPlan } from '../ui/plan.js';
 import { chooseReporter } from '../ui/reporters.js';
@@ -10,7 +11,12 @@ import { say, type CliIo, type CommonOptions } from './io.js';
 import { inputsFor, loadInventoryFor, loadRunbookFor, printDiagnostics } from './load.js';
 import { storeArgument, storeFrom } from './paths.js';
 
-export interface RunOptions extends CommonOptions {
+export interface PlanCommandOptions extends CommonOptions {
+  /** Diff the files steps would write against the nodes' files (default false). */
+  readonly diff?: boolean;
+}
+
+export interface RunOptions extends PlanCommandOptions {
   readonly yes: boolean;
   readonly dryRun: boolean;
 }
@@ -29,18 +35,22 @@ function loadForRun(
   return { runbook, inputs: inputs.values, given: inputs.given, ...(inv.inventory === undefined ? {} : { inventory: inv.inventory }) };
 }
 
-export async function planCommand(io: CliIo, name: string, options: CommonOptions): Promise<number> {
+export async function planCommand(io: CliIo, name: string, options: PlanCommandOptions): Promise<number> {
   const loaded = loadForRun(io, name, options);
   if (loaded === undefined) return EXIT.invalid;
   const ports = systemPorts(io.stdin, io.stderr);
-  const result = await plan({ ...loaded, ports, env: io.env, signal: io.signal }).finally(() => closePorts(ports));
-  io.stdout.write(options.json ? JSON.stringify({ type: 'plan', ...result }) + '\n' : formatPlan(result));
+  const result = await plan({ ...loaded, ports, env: io.env, signal: io.signal, diff: options.diff === true }).finally(() => closePorts(ports));
+  io.stdout.write(options.json ? JSON.stringify({ type: 'plan', ...result }) + '\n' : formatPlan(result, { colour: colourWanted(io.stdout, io.env) }));
   printDiagnostics(io, result.problems);
   return result.problems.length > 0 ? EXIT.invalid : EXIT.ok;
 }
 
 export async function runCommand(io: CliIo, name: string, options: RunOptions): Promise<number> {
   if (options.dryRun) return planCommand(io, name, options);
+  if (options.diff === true) {
+    io.stderr.write('error: --diff shows what a plan would change: use it with --dry-run, or run `runbook plan --diff`\n');
+    return EXIT.invalid;
+  }
   const loaded = loadForRun(io, name, options);
   if (loaded === undefined) return EXIT.invalid;
   const { runbook, inventory, given } = loaded;
