@@ -46,6 +46,26 @@ export interface PlanLine {
   readonly call?: string;
 }
 
+/** A file as it is on a node, or as a step would leave it. */
+export interface FileState {
+  readonly content: string;
+  /** Four octal digits, e.g. `0644`. */
+  readonly mode: string;
+  /** The user owning it. */
+  readonly owner: string;
+}
+
+/**
+ * What a step would do to one file, read now through ports that refuse writes: `plan --diff` shows it.
+ * `after` equals `before` when the run would leave the file alone.
+ */
+export interface FileChange {
+  readonly path: string;
+  /** Absent when there is no file yet. */
+  readonly before?: FileState;
+  readonly after: FileState;
+}
+
 /** Outcome of a read-only probe. */
 export interface CheckResult {
   readonly satisfied: boolean;
@@ -68,6 +88,8 @@ export interface ActionImplementation<W = Record<string, unknown>> {
   plan(args: W, ctx: ActionContext): PlanLine[] | Promise<PlanLine[]>;
   /** Read-only: is the desired state already there? */
   check?(args: W, ctx: ActionContext): Promise<CheckResult>;
+  /** Read-only: the files the instance would write, as they are now and as it would leave them (`plan --diff`). */
+  planFiles?(args: W, ctx: ActionContext): Promise<readonly FileChange[]>;
   /**
    * The vote the instance takes away, if any (a worker's stop is judged too: live state decides who
    * is a manager). Pure: from `with` and the target alone.

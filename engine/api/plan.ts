@@ -22,6 +22,8 @@ export interface PlanOptions {
   readonly signal?: AbortSignal;
   /** The environment runbooks' `env:` lists may read (default: none). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Diff each file a step would write (`ssh.file`) against the node's file, read read-only (default false). */
+  readonly diff?: boolean;
 }
 
 /** The plan, with `problems` (at `file:line:col`) when the run could not go through with these inputs. */
@@ -37,5 +39,6 @@ export function plan(options: PlanOptions): Promise<Plan> {
     probePorts: probePorts(options.ports),
     env: options.env ?? {},
     signal,
+    diff: options.diff === true,
   });
 }

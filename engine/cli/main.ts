@@ -60,9 +60,30 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     async (files: string[], opts: Record<string, unknown>) =>
       run(async () => (await import('./runs.js')).validateCommand(io, files, common(opts)))(),
   );
-  withLimit(withCommon(cli.command('plan').argument('<name>', 'runbook name or .yaml path').description('dry-run: show what would run; changes nothing'))).action(
-    async (name: string, opts: Record<string, unknown>) =>
-      run(async () => (await import('./run.js')).planCommand(io, name, common(opts)))(),
+  withLimit(withCommon(
+    cli
+      .command('plan')
+      .argument('<name>', 'runbook name or .yaml path')
+      .description('dry-run: show what would run; changes nothing')
+      .option('--diff', "show each file a step would write as a unified diff against the node's file (read-only)", false)
+      .addHelpText(
+        'after',
+        [
+          '',
+          'Example: the daemon.json provision-node would merge, against the one on node3:',
+          '  $ runbook plan provision-node -i lab.yaml --input node=node3 --diff',
+          '         /etc/docker/daemon.json: would change',
+          '           --- a/etc/docker/daemon.json',
+          '           +++ b/etc/docker/daemon.json',
+          '           @@ -1,1 +1,6 @@',
+          '           -{ "debug": false }',
+          '           +{',
+          '           +  "debug": false,',
+          '           +  "insecure-registries": [ …',
+        ].join('\n'),
+      ),
+  )).action(async (name: string, opts: Record<string, unknown>) =>
+    run(async () => (await import('./run.js')).planCommand(io, name, { ...common(opts), diff: opts['diff'] === true }))(),
   );
   withLimit(withCommon(
     cli
@@ -70,9 +91,12 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
       .argument('<name>', 'runbook name or .yaml path')
       .description('execute a runbook')
       .option('-y, --yes', 'answer confirmation gates with yes (required when stdin is not a terminal)', false)
-      .option('--dry-run', 'same as `runbook plan`', false),
+      .option('--dry-run', 'same as `runbook plan`', false)
+      .option('--diff', 'with --dry-run: show the files steps would write as diffs (as `runbook plan --diff`)', false),
   )).action(async (name: string, opts: Record<string, unknown>) =>
-    run(async () => (await import('./run.js')).runCommand(io, name, { ...common(opts), yes: opts['yes'] === true, dryRun: opts['dryRun'] === true }))(),
+    run(async () =>
+      (await import('./run.js')).runCommand(io, name, { ...common(opts), yes: opts['yes'] === true, dryRun: opts['dryRun'] === true, diff: opts['diff'] === true }),
+    )(),
   );
   withLimit(withCommon(
     cli

@@ -3,6 +3,7 @@
  */
 import { closePorts, parseLimit, plan, run, systemPorts, type Inventory, type Limit, type Reporter, type Runbook } from '../index.js';
 import { RunbookError } from '../errors.js';
+import { colourWanted } from '../ui/file-diff.js';
 import { PlainReporter } from '../ui/plain.js';
 import { formatPlan } from '../ui/plan.js';
 import { chooseReporter } from '../ui/reporters.js';
@@ -11,7 +12,12 @@ import { say, type CliIo, type CommonOptions } from './io.js';
 import { inputsFor, loadInventoryFor, loadRunbookFor, printDiagnostics } from './load.js';
 import { storeArgument, storeFrom } from './paths.js';
 
-export interface RunOptions extends CommonOptions {
+export interface PlanCommandOptions extends CommonOptions {
+  /** Diff the files steps would write against the nodes' files (default false). */
+  readonly diff?: boolean;
+}
+
+export interface RunOptions extends PlanCommandOptions {
   readonly yes: boolean;
   readonly dryRun: boolean;
 }
@@ -50,18 +56,22 @@ function limitFor(io: CliIo, pattern: string | undefined, inventory: Inventory |
   }
 }
 
-export async function planCommand(io: CliIo, name: string, options: CommonOptions): Promise<number> {
+export async function planCommand(io: CliIo, name: string, options: PlanCommandOptions): Promise<number> {
   const loaded = loadForRun(io, name, options);
   if (loaded === undefined) return EXIT.invalid;
   const ports = systemPorts(io.stdin, io.stderr);
-  const result = await plan({ ...loaded, ports, env: io.env, signal: io.signal }).finally(() => closePorts(ports));
-  io.stdout.write(options.json ? JSON.stringify({ type: 'plan', ...result }) + '\n' : formatPlan(result));
+  const result = await plan({ ...loaded, ports, env: io.env, signal: io.signal, diff: options.diff === true }).finally(() => closePorts(ports));
+  io.stdout.write(options.json ? JSON.stringify({ type: 'plan', ...result }) + '\n' : formatPlan(result, { colour: colourWanted(io.stdout, io.env) }));
   printDiagnostics(io, result.problems);
   return result.problems.length > 0 ? EXIT.invalid : EXIT.ok;
 }
 
 export async function runCommand(io: CliIo, name: string, options: RunOptions): Promise<number> {
   if (options.dryRun) return planCommand(io, name, options);
+  if (options.diff === true) {
+    io.stderr.write('error: --diff shows what a plan would change: use it with --dry-run, or run `runbook plan --diff`\n');
+    return EXIT.invalid;
+  }
   const loaded = loadForRun(io, name, options);
   if (loaded === undefined) return EXIT.invalid;
   const { runbook, inventory, given } = loaded;

@@ -26,6 +26,7 @@ import { SecretMasker } from '../secrets.js';
 import { actionContext } from './action-context.js';
 import { callWithTimeout } from './attempt.js';
 import { runCheck } from './check.js';
+import { planDiff, type FileDiff } from './dry-run-diff.js';
 import { PlanQuorum, type PlannedEffect } from './dry-run-quorum.js';
 import { loadSubRunbook } from './sub-runbook.js';
 
@@ -39,6 +40,10 @@ export interface PlannedInstance {
   readonly read?: string;
   /** Why the run would skip it without a look (`--limit` leaves its node out). */
   readonly skipped?: string;
+  /** With `diff`: the files the instance would write, each as it is now against what the run would leave. */
+  readonly diff?: readonly FileDiff[];
+  /** With `diff`: why the instance's files are not diffed (not known until run time, or the read failed). */
+  readonly diffNote?: string;
 }
 
 export interface PlannedStep {
@@ -87,6 +92,8 @@ export interface PlanRequest {
   readonly env: NodeJS.ProcessEnv;
   readonly live?: LiveManagerResolver;
   readonly signal: AbortSignal;
+  /** Diff the files steps would write against the nodes' files (read-only). */
+  readonly diff?: boolean;
 }
 
 export async function planRun(request: PlanRequest): Promise<Plan> {
@@ -275,12 +282,14 @@ async function planStep(
       const probeContext = { ...context, ports: request.probePorts };
       check = await describeCheck(() => runCheck(step, action, args, ctx, probeContext, request.signal, where), args);
     }
+    const diff = request.diff === true && !skipped ? await planDiff(action, args, { ...context, signal: request.signal }, masker) : {};
     instances.push({
       instance: prefix + instance.id,
       target: targetName(instance.target),
       lines: masker.maskDeep(lines),
       ...(check === undefined ? {} : { check }),
       ...(read === undefined ? {} : { read }),
+      ...diff,
     });
   }
   let together: string[] = [];

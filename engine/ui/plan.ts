@@ -3,8 +3,10 @@
  * the exact command or API call, `when` conditions and gates shown.
  */
 import type { Plan } from '../runner/dry-run.js';
+import { formatFileDiff } from './file-diff.js';
 
-export function formatPlan(plan: Plan): string {
+/** `colour`: diffs in colour (a terminal). */
+export function formatPlan(plan: Plan, options: { readonly colour?: boolean } = {}): string {
   const out: string[] = [];
   const count = plan.steps.reduce((n, s) => n + Math.max(1, s.instances.length), 0);
   out.push(`Plan: ${plan.runbook} — ${plan.steps.length} steps, ${count} instances. Dry-run: nothing is executed.`);
@@ -33,6 +35,8 @@ export function formatPlan(plan: Plan): string {
         out.push(`         ${line.summary}`);
         if (line.call !== undefined) out.push(`           $ ${line.call}`);
       }
+      if (instance.diffNote !== undefined) out.push(`         ${instance.diffNote}`);
+      for (const diff of instance.diff ?? []) out.push(...formatFileDiff(diff, '         ', options.colour === true));
     }
   });
   if (plan.problems.length > 0) {

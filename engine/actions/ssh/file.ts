@@ -6,7 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { RunbookError } from '../../errors.js';
 import type { SshTarget } from '../../io/ports.js';
-import type { ActionContext } from '../define.js';
+import type { ActionContext, FileChange } from '../define.js';
 import { defineAction } from '../define.js';
 import { commandFailed, sshTarget, withSudo } from './target.js';
 
@@ -42,6 +42,33 @@ async function readRemote(ctx: ActionContext, target: SshTarget, args: SshFileWi
   if (result.exitCode !== 0) throw commandFailed(target, `reading ${args.path}`, result);
   return result.stdout;
 }
+
+/** `plan --diff` compares files up to this size; a bigger one is named, not read. */
+const PLAN_READ_LIMIT = 1024 * 1024;
+
+/** The file's mode, owner and content as they are, and who would own it once written: one read-only command. */
+async function readForPlan(ctx: ActionContext, target: SshTarget, args: SshFileWith): Promise<FileChange> {
+  const quote = ctx.ports.shell.quote;
+  const path = quote(args.path);
+  const read = `if [ -e ${path} ]; then stat -c '%a %U %s' ${path} && id -un && head -c ${PLAN_READ_LIMIT} ${path}; else id -un; exit 3; fi`;
+  const result = await ctx.ports.ssh.exec(target, args.sudo === true ? withSudo(read, quote) : read, { signal: ctx.signal, readOnly: true });
+  if (result.exitCode !== 0 && result.exitCode !== 3) throw commandFailed(target, `reading ${args.path}`, result);
+  const [first = '', second = ''] = result.stdout.split('\n', 2);
+  // install(1) leaves the file to the user who writes it: the SSH user, or root through sudo.
+  const writer = (result.exitCode === 3 ? first : second).trim();
+  const mode = normalMode(args.mode ?? '0644');
+  if (result.exitCode === 3) return { path: args.path, after: { content: desired(args, undefined, target).text, mode, owner: writer } };
+  const [octal = '', owner = '', size = ''] = first.split(' ');
+  if (Number(size) > PLAN_READ_LIMIT) {
+    throw new RunbookError('COMMAND_FAILED', `${target.name}: ${args.path} is ${size} bytes; plan compares files up to ${PLAN_READ_LIMIT} bytes`);
+  }
+  const content = result.stdout.slice(first.length + second.length + 2);
+  const before = { content, mode: normalMode(octal), owner };
+  const { text, same } = desired(args, content, target);
+  return { path: args.path, before, after: same ? before : { content: text, mode, owner: writer } };
+}
+
+const normalMode = (octal: string): string => octal.padStart(4, '0');
 
 /** What the file should hold, given what it holds now; `same` when nothing would change. */
 function desired(args: SshFileWith, current: string | undefined, target: SshTarget): { text: string; same: boolean } {
@@ -96,6 +123,9 @@ export const sshFile = defineAction<SshFileWith>({
     const current = await readRemote(ctx, target, args);
     const { same } = desired(args, current, target);
     return { satisfied: same, detail: same ? `${args.path} already as wanted` : `${args.path} differs` };
+  },
+  async planFiles(args, ctx) {
+    return [await readForPlan(ctx, sshTarget(ctx, 'ssh.file'), args)];
   },
   async run(args, ctx) {
     const target = sshTarget(ctx, 'ssh.file');
