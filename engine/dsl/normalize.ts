@@ -6,6 +6,7 @@
 import { isNode, isSeq } from 'yaml';
 import type { SourceRef } from './diagnostics.js';
 import { parseDuration } from './duration.js';
+import { parseFailureLimit } from './failure-limit.js';
 import { lazyRef, nodeAt, refAt, refAtKey, refAtOffset } from './positions.js';
 import type { YamlSource } from './positions.js';
 import type { InputDecl, InputType, RetryPolicy, Runbook, Step, StepCheck, StepId } from './types.js';
@@ -40,7 +41,7 @@ export interface WrittenStep {
   readonly when?: string;
   readonly foreach?: string | readonly unknown[];
   readonly concurrency?: number;
-  readonly max_failures?: number;
+  readonly max_failures?: number | string;
   readonly retry?: { readonly attempts: number; readonly delay?: string; readonly backoff?: number };
   readonly timeout?: string;
   readonly continue_on_error?: boolean;
@@ -111,7 +112,7 @@ function normalizeStep(step: WrittenStep, src: YamlSource, index: number, source
     when: step.when,
     foreach: step.foreach,
     concurrency: step.concurrency,
-    maxFailures: step.max_failures,
+    maxFailures: step.max_failures === undefined ? undefined : parseFailureLimit(step.max_failures),
     retry: step.retry === undefined ? undefined : normalizeRetry(step.retry),
     timeoutMs: step.timeout === undefined ? undefined : (parseDuration(step.timeout) ?? 0),
     continueOnError: step.continue_on_error ?? false,

@@ -8,6 +8,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { diagnostic as makeDiagnostic } from './diagnostics.js';
 import type { Diagnostic, DiagnosticCode, SourceRef } from './diagnostics.js';
 import { suggestDuration } from './duration.js';
+import { suggestFailureLimit } from './failure-limit.js';
 import { refAt as refAtPath, refAtKey as refAtKeyPath } from './positions.js';
 import type { DataPath, YamlSource } from './positions.js';
 import { closest, didYouMean } from './rules/closest.js';
@@ -31,6 +32,7 @@ export function compileActionSchema(schema: object): ValidateFunction {
 export const ID_PATTERN = '^[a-z0-9][a-z0-9-]*$';
 const IDENT_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 const DURATION_SCHEMA = /\/definitions\/duration\//;
+const FAILURE_LIMIT_SCHEMA = /\/definitions\/failureLimit\//;
 
 /** Picks a more specific code than the generic one for some errors of one schema. */
 export type Classify = (error: ErrorObject, path: DataPath) => DiagnosticCode | undefined;
@@ -173,6 +175,7 @@ function defaultCode(error: ErrorObject, schema: SchemaLike): DiagnosticCode {
 function problem(error: ErrorObject, schema: SchemaLike): string {
   const got = describeValue(error.data);
   if (DURATION_SCHEMA.test(error.schemaPath)) return `${got} is not a duration`;
+  if (FAILURE_LIMIT_SCHEMA.test(error.schemaPath)) return `${got} is neither a count of failed instances nor a share like "25%"`;
   switch (error.keyword) {
     case 'type':
       return `must be ${expected(schema)}, not ${got}`;
@@ -201,6 +204,7 @@ function hintFor(error: ErrorObject, schema: SchemaLike): string | undefined {
     const guess = suggestDuration(error.data);
     return guess === undefined ? 'write a duration like 30s, 5m or 1h30m' : `write ${guess}`;
   }
+  if (FAILURE_LIMIT_SCHEMA.test(error.schemaPath)) return suggestFailureLimit(error.data);
   if (error.keyword === 'pattern' && schema.pattern === ID_PATTERN) {
     const slug = typeof error.data === 'string' ? slugify(error.data) : '';
     return `use lowercase letters, digits and "-"${slug === '' ? '' : `, e.g. "${slug}"`}`;

@@ -3,6 +3,7 @@
  * Every later stage (graph, plan, runner) works on these types only.
  */
 import type { SourceRef } from './diagnostics.js';
+import type { FailureLimit } from './failure-limit.js';
 
 /** A step id as written in the runbook: `[a-z0-9-]+`, unique within the runbook. */
 export type StepId = string & { readonly __brand: 'StepId' };
@@ -64,8 +65,8 @@ export interface Step {
   readonly foreach?: unknown;
   /** At most this many instances (foreach elements or targets) at once. */
   readonly concurrency?: number;
-  /** Stop starting new instances after this many have failed. */
-  readonly maxFailures?: number;
+  /** Failed instances tolerated: a count, or a share of the step's instances (`failure-limit.ts`). */
+  readonly maxFailures?: FailureLimit;
   readonly retry?: RetryPolicy;
   readonly timeoutMs?: number;
   readonly continueOnError: boolean;

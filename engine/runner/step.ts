@@ -7,6 +7,7 @@
 import pLimit from 'p-limit';
 import type { ActionContext, ActionDefinition, QuorumEffect } from '../actions/define.js';
 import { getAction } from '../actions/index.js';
+import { toleratedFailures } from '../dsl/failure-limit.js';
 import type { Step } from '../dsl/types.js';
 import { describeError, RunbookError } from '../errors.js';
 import { reportInternal } from '../internal-error.js';
@@ -65,13 +66,14 @@ export async function runStep(session: RunSession, step: Step): Promise<StepOutc
   const refused = await admitTogether(session, step, action, inside, concurrency);
   if (refused) return 'failed';
   const limit = pLimit(concurrency);
+  const maxFailures = step.maxFailures === undefined ? undefined : toleratedFailures(step.maxFailures, plan.instances.length);
   let failures = 0;
   const outcomes = await Promise.all(
     inside.map((planned) =>
       limit(async (): Promise<InstanceOutcome | 'not-started'> => {
         if (session.signal.aborted || !session.lockHeld()) return 'not-started';
-        if (step.maxFailures !== undefined && failures > step.maxFailures) {
-          session.emit({ type: 'step.skipped', ...refOf(session, step, planned.instance), reason: 'max-failures', detail: `${failures} failed` });
+        if (maxFailures !== undefined && failures > maxFailures) {
+          session.emit({ type: 'step.skipped', ...refOf(session, step, planned.instance), reason: 'max-failures', detail: `${failures} of ${plan.instances.length} failed, ${maxFailures} tolerated` });
           return 'failed';
         }
         const outcome = await runInstance(session, step, action, planned, plan.multi, confirm);
@@ -82,7 +84,7 @@ export async function runStep(session: RunSession, step: Step): Promise<StepOutc
   );
   if (outcomes.includes('aborted') || outcomes.includes('not-started')) return 'aborted';
   if (outcomes.includes('failed')) {
-    const tolerated = step.maxFailures !== undefined && failures <= step.maxFailures;
+    const tolerated = maxFailures !== undefined && failures <= maxFailures;
     if (!tolerated) session.stopped = true;
     return tolerated ? 'tolerated' : 'failed';
   }

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli, workspace } from '../helpers/cli.js';
+import { errorLookingLines } from '../helpers/stray-errors.js';
 
 const INVENTORY = `
 cluster: prod
@@ -68,6 +69,8 @@ describe('runbook drill', () => {
     expect(r.stderr).toMatch(/✔ remove-stacks\[registry\]@node1/);
     expect(r.stderr).toMatch(/✔ power-off-last@node1/);
     expect(r.stderr).toContain('drill: emergency-shutdown finished with exit code 0');
+    // A clean run reads clean: no step output, progress or drill line looks like an error.
+    expect(errorLookingLines(r.stderr)).toEqual([]);
     expect(execFileSync('ip', ['netns', 'list']).toString()).not.toContain(`rbl-${String(name)}-`);
   }, 240_000);
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { runCli, workspace } from '../helpers/cli.js';
+import { errorLookingLines } from '../helpers/stray-errors.js';
 import { withLab, type LabHandle } from '../helpers/lab.js';
 import { LabApi, type ApiNode } from '../integration/docker/lab-api.js';
 
@@ -123,6 +124,8 @@ describe('emergency-shutdown, then reboot-from-shutdown', () => {
   it('shuts every node down in the seed order and records the last manager and the snapshot', async () => {
     const r = await run('emergency-shutdown');
     expect(r.code, r.stderr).toBe(0);
+    // Two stacks removed side by side, a first shutdown record: expected conditions, none printed as an error.
+    expect(errorLookingLines(r.stderr)).toEqual([]);
     const journal = journalOf('emergency-shutdown');
     const demoted = seqOf(journal, 'step.succeeded', (i) => i.startsWith('demote['));
     const stacksRemoved = seqOf(journal, 'step.succeeded', (i) => i.startsWith('remove-stacks['));

@@ -1,5 +1,5 @@
 /**
- * The quorum rules of SWARM-OPS §1.1, row by row, and the worked example (M=3, one unreachable).
+ * The quorum rules of docs/swarm-operations.md, row by row, and the worked example (M=3, one unreachable).
  */
 import { describe, expect, it } from 'vitest';
 import { figures, judgeVoteChange, quorumOf, raftFigures } from '../../../engine/graph/quorum.js';

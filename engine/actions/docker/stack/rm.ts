@@ -18,6 +18,24 @@ export interface StackRmWith {
 }
 
 const NOTHING_FOUND = /Nothing found in stack/;
+// A pass that comes to a network an earlier pass already removed (network removal settles after the
+// CLI returns) fails with "not found": that network is gone, which is what this action wants. The CLI
+// glues its closing "failed to remove some resources" onto that line, without a newline.
+const GONE_NETWORK = /Failed to remove network (\S+): Error response from daemon: network \1 not found/g;
+const SOME_FAILED = /failed to remove some resources from stack: \S+/g;
+
+/** One pass's output: its lines, and whether anything but an already-gone network failed. */
+export function readStackRm(stdout: string, stderr: string, exitCode: number): { lines: string[]; failed: boolean; gone: string[] } {
+  const gone: string[] = [];
+  let said = `${stdout}\n${stderr}`.replace(GONE_NETWORK, (_all, id: string) => {
+    gone.push(id);
+    return '\n';
+  });
+  if (gone.length > 0 && !/Failed to remove/.test(said)) said = said.replace(SOME_FAILED, '');
+  const lines = said.split('\n').filter((l) => l.trim() !== '');
+  const failed = exitCode !== 0 && (gone.length === 0 || lines.some((l) => /fail|error/i.test(l)));
+  return { lines, failed, gone };
+}
 
 async function leftovers(api: EngineApi, stack: string): Promise<string[]> {
   const services = await listServices(api, { stack });
@@ -60,11 +78,12 @@ export const stackRm = defineAction<StackRmWith>({
     await pollUntil(ctx, { what: `stack ${args.stack} removed`, intervalMs: 2000, timeoutMs: durationMs(args.timeout, 5 * 60_000) }, async () => {
       attempts += 1;
       const result = await ctx.ports.ssh.exec(target, command, { signal: ctx.signal });
-      const said = `${result.stdout}\n${result.stderr}`;
-      if (!NOTHING_FOUND.test(said)) {
+      if (!NOTHING_FOUND.test(`${result.stdout}\n${result.stderr}`)) {
         removed = true;
-        for (const line of said.split('\n').filter((l) => l.trim() !== '')) ctx.log(result.exitCode === 0 ? 'stdout' : 'stderr', line);
-        return { done: false, waiting: result.exitCode === 0 ? 'removal in progress' : `removal incomplete (${said.trim().split('\n').pop() ?? ''})` };
+        const pass = readStackRm(result.stdout, result.stderr, result.exitCode);
+        for (const line of pass.lines) ctx.log(pass.failed ? 'stderr' : 'stdout', line);
+        for (const id of pass.gone) ctx.log('info', `network ${id} already removed`);
+        return { done: false, waiting: pass.failed ? `removal incomplete (${pass.lines.at(-1) ?? ''})` : 'removal in progress' };
       }
       const left = await leftovers(api, args.stack);
       return left.length === 0 ? { done: true, value: undefined } : { done: false, waiting: `still there: ${left.join(', ')}` };
