@@ -66,14 +66,14 @@ export async function runStep(session: RunSession, step: Step): Promise<StepOutc
   const refused = await admitTogether(session, step, action, inside, concurrency);
   if (refused) return 'failed';
   const limit = pLimit(concurrency);
-  const maxFailures = step.maxFailures === undefined ? undefined : toleratedFailures(step.maxFailures, plan.instances.length);
+  const maxFailures = step.maxFailures === undefined ? undefined : toleratedFailures(step.maxFailures, inside.length);
   let failures = 0;
   const outcomes = await Promise.all(
     inside.map((planned) =>
       limit(async (): Promise<InstanceOutcome | 'not-started'> => {
         if (session.signal.aborted || !session.lockHeld()) return 'not-started';
         if (maxFailures !== undefined && failures > maxFailures) {
-          session.emit({ type: 'step.skipped', ...refOf(session, step, planned.instance), reason: 'max-failures', detail: `${failures} of ${plan.instances.length} failed, ${maxFailures} tolerated` });
+          session.emit({ type: 'step.skipped', ...refOf(session, step, planned.instance), reason: 'max-failures', detail: `${failures} of ${inside.length} failed, ${maxFailures} tolerated` });
           return 'failed';
         }
         const outcome = await runInstance(session, step, action, planned, plan.multi, confirm);

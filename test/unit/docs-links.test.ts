@@ -14,8 +14,12 @@ const DOCS = [join(ROOT, 'README.md'), ...readdirSync(join(ROOT, 'docs')).filter
 const OUTSIDE = /\.\.\/shared\b|\bshared\/[A-Z-]+\.md\b|\bSWARM-OPS\b|\bLAB-NOTES\b|\bDESIGN\.md\b|\bSTYLE\.md\b|\/work\//;
 
 /** Markdown without fenced code blocks and inline code spans, where brackets are not links. */
+function withoutFences(text: string): string {
+  return text.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '');
+}
+
 function prose(text: string): string {
-  return text.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '').replace(/`[^`\n]*`/g, '');
+  return withoutFences(text).replace(/`[^`\n]*`/g, '');
 }
 
 function links(text: string): string[] {
@@ -29,7 +33,8 @@ function links(text: string): string[] {
 function anchors(file: string): Set<string> {
   const seen = new Map<string, number>();
   const out = new Set<string>();
-  for (const [, heading] of prose(readFileSync(file, 'utf8')).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
+  // A heading's inline code stays in its anchor (`--diff` → `--diff`).
+  for (const [, heading] of withoutFences(readFileSync(file, 'utf8')).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
     const base = (heading ?? '')
       .toLowerCase()
       .replace(/[^\p{L}\p{N}\s_-]/gu, '')
