@@ -2,10 +2,11 @@
  * `runbook lab up|down|status|power` and `runbook drill`. The lab is loaded only by these commands:
  * the runner never imports it.
  */
+import { labDifferences, type LabDifference } from '../lab/differences.js';
 import { EXIT } from './exit-codes.js';
 import { say, type CliIo, type CommonOptions } from './io.js';
 import { loadInventoryFor, loadRunbookFor, inputsFor } from './load.js';
-import { stateDirFrom } from './paths.js';
+import { stateDirFrom, storeFrom } from './paths.js';
 
 export interface LabOptions {
   readonly name: string;
@@ -83,19 +84,23 @@ export async function drillCommand(io: CliIo, runbookName: string, o: DrillOptio
   if (runbook === undefined || !inv.ok) return EXIT.invalid;
   if (inputsFor(io, runbook, o.input) === undefined) return EXIT.invalid;
   const lab = await import('../lab/commands.js');
-  const { runCommand } = await import('./run.js');
+  const { startRun } = await import('./run.js');
   const name = o.name ?? `drill${process.pid}`;
   const labTarget = { name, stateDir: stateDirFrom(o.stateDir, io.env, io.cwd) };
   let code: number = EXIT.failed;
   try {
     say(io, `drill: bringing up lab ${name}${inv.inventory === undefined ? '' : ` shaped like ${inv.inventory.cluster}`}…`);
-    const description =
-      inv.inventory === undefined
-        ? await lab.labUp({ ...labTarget, nodes: 3, managers: 1, swarm: true, registry: o.registry, log: (l) => say(io, l) })
-        : await lab.labUpShaped({ ...labTarget, inventory: inv.inventory, registry: o.registry, log: (l) => say(io, l) });
+    const shaped =
+      inv.inventory === undefined ? undefined : await lab.labUpShaped({ ...labTarget, inventory: inv.inventory, registry: o.registry, log: (l) => say(io, l) });
+    const description = shaped ?? (await lab.labUp({ ...labTarget, nodes: 3, managers: 1, swarm: true, registry: o.registry, log: (l) => say(io, l) }));
     say(io, `drill: swarm before\n${lab.formatLabStatus(await lab.labStatus(labTarget))}`);
-    code = await runCommand(io, runbook.file, { ...o, inventory: description.inventory, yes: true, dryRun: false });
+    const ran = await startRun(io, runbook.file, { ...o, inventory: description.inventory, yes: true });
+    code = ran.code;
     say(io, `drill: ${runbook.name} finished with exit code ${code}`);
+    if (ran.runId !== undefined) {
+      const differences = labDifferences({ registry: o.registry, warnings: shaped?.warnings ?? [] });
+      say(io, `drill: report ${await drillReport(io, o, ran.runId, differences)}`);
+    }
     say(io, `drill: swarm after\n${lab.formatLabStatus(await lab.labStatus(labTarget))}`);
   } finally {
     if (o.keep) say(io, `drill: lab ${name} kept; remove it with: runbook lab down --name ${name}`);
@@ -105,4 +110,17 @@ export async function drillCommand(io: CliIo, runbookName: string, o: DrillOptio
     }
   }
   return code;
+}
+
+/** The drill's run as a report in its run directory, with what the lab does not share with production. */
+async function drillReport(io: CliIo, o: DrillOptions, runId: string, differences: readonly LabDifference[]): Promise<string> {
+  const { writeRunReport } = await import('./report.js');
+  const store = await storeFrom(io, o);
+  const note = {
+    id: 'differs-from-production',
+    title: 'Differs from production',
+    intro: 'This run was a drill on a lab cluster of this machine. What went right here was shown under these conditions:',
+    items: differences,
+  };
+  return writeRunReport(store, runId, { notes: [note] }).finally(() => store.close());
 }

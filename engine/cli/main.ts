@@ -123,6 +123,24 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     async (runId: string, opts: Record<string, unknown>) =>
       run(async () => (await import('./runs.js')).showCommand(io, runId, common(opts)))(),
   );
+  withCommon(
+    cli
+      .command('report')
+      .argument('<run-id>')
+      .description("one run as a self-contained HTML page: a timeline per node, every step with its outputs and errors")
+      .option('--out <file>', "where to write it (default: the run's directory, STATE_DIR/runs/RUN_ID/report.html)")
+      .addHelpText(
+        'after',
+        '\nThe page needs nothing from the network: CSS and the SVG timeline are inline, and secret inputs and outputs\n' +
+          'appear only as ***. The path written is printed.\n\nExample:\n' +
+          '  $ runbook report 20261122T041233Z-3f9a1c\n  /srv/ops/.runbook/runs/20261122T041233Z-3f9a1c/report.html\n' +
+          '  $ runbook report 20261122T041233Z-3f9a1c --out /tmp/shutdown.html\n  /tmp/shutdown.html\n',
+      ),
+  ).action(async (runId: string, opts: Record<string, unknown>) =>
+    run(async () =>
+      (await import('./report.js')).reportCommand(io, runId, { ...common(opts), ...(typeof opts['out'] === 'string' ? { out: opts['out'] } : {}) }),
+    )(),
+  );
   const state = cli.command('state').description('the run store: where journals and the cluster lock live');
   state
     .command('copy')

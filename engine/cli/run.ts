@@ -72,8 +72,13 @@ export async function runCommand(io: CliIo, name: string, options: RunOptions): 
     io.stderr.write('error: --diff shows what a plan would change: use it with --dry-run, or run `runbook plan --diff`\n');
     return EXIT.invalid;
   }
+  return (await startRun(io, name, options)).code;
+}
+
+/** `runbook run` without `--dry-run`, giving also the run's id: none when nothing ran (invalid input). */
+export async function startRun(io: CliIo, name: string, options: CommonOptions & { readonly yes: boolean }): Promise<{ code: number; runId?: string }> {
   const loaded = loadForRun(io, name, options);
-  if (loaded === undefined) return EXIT.invalid;
+  if (loaded === undefined) return { code: EXIT.invalid };
   const { runbook, inventory, given } = loaded;
   const store = await storeFrom(io, options);
   const ports = systemPorts(io.stdin, io.stderr);
@@ -87,7 +92,7 @@ export async function runCommand(io: CliIo, name: string, options: RunOptions): 
     signal: io.signal,
     env: io.env,
   }).finally(() => Promise.all([closePorts(ports), store.close()]));
-  return finish(io, outcome.status, outcome.runId, outcome.error, storeArgument(options, store));
+  return { code: finish(io, outcome.status, outcome.runId, outcome.error, storeArgument(options, store)), runId: outcome.runId };
 }
 
 /**
