@@ -92,6 +92,7 @@ function summary(r: RunReport): string {
     ['Cluster', r.cluster === undefined ? 'none (no inventory)' : esc(r.cluster)],
     ['Inventory', r.inventoryFile === undefined ? 'none' : `<span class="mono">${esc(r.inventoryFile)}</span>`],
     ['Inventory hash', r.inventoryHash === undefined ? '-' : `<span class="mono">${esc(r.inventoryHash)}</span>`],
+    ['Limit', r.limit === undefined ? 'none: every node' : `<span class="mono">${esc(r.limit)}</span>`],
     ['Sessions', r.sessions.map((s) => esc(`${s.index === 1 ? 'started' : 'resumed'} ${new Date(s.start).toISOString()} by pid ${s.pid} on ${s.host}${s.status === undefined ? ', no finish recorded' : `, ${s.status}`}`)).join('<br>')],
   ];
   const dl = rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('');

@@ -105,7 +105,7 @@ export interface ReportInput {
 }
 
 /** The run's identity, sources and times, as replay tells them. */
-type RunFacts = Pick<RunState, 'runId' | 'runbook' | 'runbookFile' | 'runbookHash' | 'inventoryFile' | 'inventoryHash' | 'cluster' | 'status' | 'startedAt' | 'finishedAt'>;
+type RunFacts = Pick<RunState, 'runId' | 'runbook' | 'runbookFile' | 'runbookHash' | 'inventoryFile' | 'inventoryHash' | 'cluster' | 'limit' | 'status' | 'startedAt' | 'finishedAt'>;
 
 export interface RunReport extends RunFacts {
   readonly inputs: readonly ReportInput[];
@@ -246,8 +246,8 @@ export function reportModel(records: readonly JournalRecord[], steps?: ReadonlyM
   const gates = gateRecords.map(({ record, previous, session: s }) => placeGate(record, previous, s, sessions, bars, drafts, steps));
   const withGates = bars.map((b) => addGateSegments(b, gates));
 
-  const { runId, runbook, runbookFile, runbookHash, inventoryFile, inventoryHash, cluster, status, startedAt, finishedAt } = state;
-  const facts: RunFacts = { runId, runbook, runbookFile, runbookHash, inventoryFile, inventoryHash, cluster, status, startedAt, finishedAt };
+  const { runId, runbook, runbookFile, runbookHash, inventoryFile, inventoryHash, cluster, limit, status, startedAt, finishedAt } = state;
+  const facts: RunFacts = { runId, runbook, runbookFile, runbookHash, inventoryFile, inventoryHash, cluster, limit, status, startedAt, finishedAt };
   return {
     ...facts,
     inputs: inputsOf(state),

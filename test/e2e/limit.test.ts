@@ -138,6 +138,14 @@ describe('--limit', () => {
     expect(two.get('after@node2')).toMatchObject({ type: 'step.skipped', reason: 'limit' });
     expect(two.get('after@node3')).toMatchObject({ type: 'step.succeeded' });
     expect(labels('node2')).toEqual({});
+
+    const out = join(dir, 'report.html');
+    const report = await cli(['report', runId as string, '--out', out]);
+    expect(report.code).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('<span class="mono">all:!node2</span>');
+    expect(html).toMatch(/data-instance="hello@node2" data-node="node2" data-outcome="skipped"/);
+    expect(html).toMatch(/data-instance="hello@node1" data-node="node1" data-outcome="succeeded"/);
   });
 
   it('a limit given to resume replaces the one the run began with', async () => {
