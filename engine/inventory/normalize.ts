@@ -135,10 +135,10 @@ export function normalizeInventory(
         severity: 'warning',
       });
     }
-    const known: NodeName[] = [];
+    const known = new Set<NodeName>();
     members.forEach((member, j) => {
       if (byName.has(member)) {
-        if (!known.includes(member as NodeName)) known.push(member as NodeName);
+        known.add(member as NodeName);
         return;
       }
       diagnostics.push(
@@ -150,7 +150,7 @@ export function normalizeInventory(
         ),
       );
     });
-    groups[group] = known;
+    groups[group] = [...known];
   }
   const stackNames = new Set<string>();
   const stacks = (written.stacks ?? []).map((stack, i) => {

@@ -12,6 +12,8 @@ import type { AnsibleInventory, AnsibleVar } from './model.js';
 export interface GroupGraph {
   /** Every group's hosts, its children's included, in the inventory's host order. */
   readonly members: ReadonlyMap<string, readonly string[]>;
+  /** True when `host` is in `group`, directly or through its children. */
+  contains(group: string, host: string): boolean;
   /** A host's variables with the winning value of each. */
   varsOf(host: string): ReadonlyMap<string, AnsibleVar>;
 }
@@ -48,7 +50,8 @@ export function groupGraph(inv: AnsibleInventory): { graph?: GroupGraph; diagnos
     for (const [k, v] of inv.hosts.get(host)?.vars ?? []) out.set(k, v);
     return out;
   };
-  return { graph: { members, varsOf }, diagnostics: [] };
+  const contains = (group: string, host: string): boolean => group === 'all' ? inv.hosts.has(host) : inv.groups.has(group) && collect(group).has(host);
+  return { graph: { members, contains, varsOf }, diagnostics: [] };
 }
 
 /** A group's depth: 1 below `all` for a top-level group, one more than its deepest parent otherwise. */

@@ -94,7 +94,7 @@ export function parseIniInventory(file: string, text: string): Loaded<AnsibleInv
     for (const host of expanded.hosts) addHost(inv, section.group, host, at(lineNo, first.col), vars);
   });
   const ungrouped = inv.groups.get('ungrouped');
-  if (ungrouped !== undefined && ungrouped.hosts.length === 0 && ungrouped.children.length === 0) inv.groups.delete('ungrouped');
+  if (ungrouped !== undefined && ungrouped.hosts.size === 0 && ungrouped.children.length === 0) inv.groups.delete('ungrouped');
   return diagnostics.length > 0 ? { diagnostics } : { value: inv, diagnostics };
 }
 

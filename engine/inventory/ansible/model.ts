@@ -27,8 +27,8 @@ export interface AnsibleHost {
 export interface AnsibleGroup {
   readonly name: string;
   readonly source: SourceRef;
-  /** Hosts listed directly in the group, in file order. */
-  readonly hosts: string[];
+  /** Hosts listed directly in the group, in file order (a set: a host listed twice is in it once). */
+  readonly hosts: Set<string>;
   /** Child groups, in file order. */
   readonly children: Array<{ readonly name: string; readonly source: SourceRef }>;
   readonly vars: AnsibleVars;
@@ -46,7 +46,7 @@ export interface AnsibleInventory {
 /** An empty inventory holding only the group `all`. */
 export function emptyInventory(format: AnsibleFormat, file: string): AnsibleInventory {
   const groups = new Map<string, AnsibleGroup>();
-  groups.set('all', { name: 'all', source: fileStart(file), hosts: [], children: [], vars: new Map() });
+  groups.set('all', { name: 'all', source: fileStart(file), hosts: new Set(), children: [], vars: new Map() });
   return { format, file, hosts: new Map(), groups };
 }
 
@@ -54,7 +54,7 @@ export function emptyInventory(format: AnsibleFormat, file: string): AnsibleInve
 export function groupOf(inv: AnsibleInventory, name: string, source: SourceRef): AnsibleGroup {
   let group = inv.groups.get(name);
   if (group === undefined) {
-    group = { name, source, hosts: [], children: [], vars: new Map() };
+    group = { name, source, hosts: new Set(), children: [], vars: new Map() };
     inv.groups.set(name, group);
   }
   return group;
@@ -68,7 +68,7 @@ export function addHost(inv: AnsibleInventory, group: AnsibleGroup, name: string
     inv.hosts.set(name, host);
   }
   for (const [k, v] of vars) host.vars.set(k, v);
-  if (!group.hosts.includes(name)) group.hosts.push(name);
+  group.hosts.add(name);
 }
 
 /** The prefix of every message about an Ansible inventory, naming the format detected. */

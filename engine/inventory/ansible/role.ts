@@ -16,10 +16,10 @@ export function swarmRole(
   format: AnsibleFormat,
   host: AnsibleHost,
   vars: ReadonlyMap<string, AnsibleVar>,
-  members: ReadonlyMap<string, readonly string[]>,
+  inGroup: (group: string, host: string) => boolean,
 ): { role?: NodeRole; diagnostic?: Diagnostic } {
   const prefix = `${formatName(format)}: host "${host.name}"`;
-  const byGroup = Object.entries(ROLE_GROUPS).filter(([group]) => (members.get(group) ?? []).includes(host.name));
+  const byGroup = Object.entries(ROLE_GROUPS).filter(([group]) => inGroup(group, host.name));
   const [first, second] = byGroup;
   if (second !== undefined) {
     return {

@@ -38,7 +38,7 @@ export function ansibleToNative(inv: AnsibleInventory): Loaded<Converted> {
   const unfollowed = new Map<string, { first: Unfollowed; places: Set<string> }>();
   for (const host of inv.hosts.values()) {
     const vars = graph.varsOf(host.name);
-    const role = swarmRole(inv.format, host, vars, graph.members);
+    const role = swarmRole(inv.format, host, vars, graph.contains);
     if (role.diagnostic !== undefined) diagnostics.push(role.diagnostic);
     const read = nodeSettings(inv.format, host.name, vars);
     diagnostics.push(...read.diagnostics);

@@ -114,6 +114,11 @@ n3 swarm_role=worker
     expect(Object.keys(r.value?.groups ?? {})).toEqual(['all', 'managers', 'workers']);
   });
 
+  test('host:port sets the port, unless the line says ansible_port', () => {
+    const r = loadInventory(FILE, '[managers]\nn1:2201\nn2:2202 ansible_port=2302\n');
+    expect(r.value?.nodes.map((n) => n.ssh.port)).toEqual([2201, 2302]);
+  });
+
   test('swarm_cluster under [all:vars] names the cluster; elsewhere it is refused', () => {
     const ok = loadInventory(FILE, '[all:vars]\nswarm_cluster=dccn\n[managers]\nn1\n');
     expect(ok.value?.cluster).toBe('dccn');
