@@ -151,6 +151,28 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .action(async (opts: Record<string, unknown>) =>
       run(async () => (await import('./state.js')).stateCopyCommand(io, { from: String(opts['from']), to: String(opts['to']), json: opts['json'] === true }))(),
     );
+  const inventory = cli.command('inventory').description('inventory files: native, Ansible INI or Ansible YAML');
+  inventory
+    .command('import')
+    .argument('<file>', 'an Ansible INI or YAML inventory')
+    .description('print the native inventory equivalent to an Ansible inventory (`-i` takes either)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Example:',
+        '  $ cat hosts',
+        '  [managers]',
+        '  node1 ansible_host=10.0.0.1',
+        '  [workers]',
+        '  node[2:3] ansible_user=admin',
+        '  $ runbook inventory import hosts > hosts.yaml',
+        '',
+        'Roles come from the groups managers and workers (or a swarm_role variable); other groups become',
+        'inventory groups. See docs/inventory-ansible.md for every variable read.',
+      ].join('\n'),
+    )
+    .action(async (file: string) => run(async () => (await import('./inventory.js')).inventoryImportCommand(io, file))());
   const lab = cli.command('lab').description('a local lab cluster: real dockerd + sshd nodes in network namespaces');
   const labCommon = (c: Command): Command =>
     c

@@ -5,9 +5,9 @@
  */
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { diagnostic } from '../dsl/diagnostics.js';
-import type { Diagnostic, Loaded } from '../dsl/diagnostics.js';
+import type { Diagnostic, Loaded, SourceRef } from '../dsl/diagnostics.js';
 import { refAt, refAtKey } from '../dsl/positions.js';
-import type { YamlSource } from '../dsl/positions.js';
+import type { DataPath, YamlSource } from '../dsl/positions.js';
 import { didYouMean } from '../dsl/rules/closest.js';
 import type { DockerEndpoint, Inventory, InventoryNode, NodeName, NodeRole, PowerSettings, SshSettings, StackDecl } from './types.js';
 
@@ -45,6 +45,23 @@ export interface WrittenInventory {
   readonly stacks?: readonly StackDecl[];
 }
 
+/**
+ * Where the parts of a written inventory are written: in a native inventory, its YAML nodes; in one converted
+ * from another format, the lines it came from.
+ */
+export interface InventoryPositions {
+  readonly file: string;
+  /** Where the value at `path` (e.g. `['nodes', 2]`) is written. */
+  at(path: DataPath): SourceRef;
+  /** Where the key of the last segment of `path` is written. */
+  atKey(path: DataPath): SourceRef;
+}
+
+/** The positions of a native inventory: its YAML document's. */
+export function yamlPositions(src: YamlSource): InventoryPositions {
+  return { file: src.file, at: (path) => refAt(src, path), atKey: (path) => refAtKey(src, path) };
+}
+
 /** The groups every inventory has; a declared group may not take these names. */
 export const IMPLICIT_GROUPS = ['all', 'managers', 'workers'] as const;
 
@@ -54,7 +71,7 @@ const DEFAULT_POWER: PowerSettings = { off: 'ssh-poweroff', on: 'manual' };
 /** Converts a shape-checked inventory; `home` expands `~`. */
 export function normalizeInventory(
   written: WrittenInventory,
-  src: YamlSource,
+  src: InventoryPositions,
   hash: string,
   home: string,
 ): Loaded<Inventory> {
@@ -70,7 +87,7 @@ export function normalizeInventory(
       diagnostics.push(
         diagnostic(
           'RB_INV_DUPLICATE_NODE',
-          refAt(src, ['nodes', i, 'name']),
+          src.at(['nodes', i, 'name']),
           `node "${node.name}" is declared twice (first at line ${nodes[first]?.source.line ?? '?'})`,
           'keep one entry per node',
         ),
@@ -86,7 +103,7 @@ export function normalizeInventory(
       ssh: ssh({ ...defaults.ssh, ...node.ssh }, path),
       docker: docker(node.docker ?? defaults.docker),
       power: { ...DEFAULT_POWER, ...defaults.power, ...node.power },
-      source: refAt(src, ['nodes', i]),
+      source: src.at(['nodes', i]),
     });
   });
   const names = (role?: NodeRole) => nodes.filter((n) => role === undefined || n.role === role).map((n) => n.name);
@@ -100,7 +117,7 @@ export function normalizeInventory(
       diagnostics.push(
         diagnostic(
           'RB_BAD_VALUE',
-          refAtKey(src, ['groups', group]),
+          src.atKey(['groups', group]),
           `group "${group}" is implicit (${IMPLICIT_GROUPS.join(', ')} come from the nodes' roles)`,
           'choose another name',
         ),
@@ -111,35 +128,35 @@ export function normalizeInventory(
       diagnostics.push({
         ...diagnostic(
           'RB_BAD_VALUE',
-          refAtKey(src, ['groups', group]),
+          src.atKey(['groups', group]),
           `group "${group}" has the same name as a node, so \`on: ${group}\` is ambiguous`,
           'rename the group',
         ),
         severity: 'warning',
       });
     }
-    const known: NodeName[] = [];
+    const known = new Set<NodeName>();
     members.forEach((member, j) => {
       if (byName.has(member)) {
-        if (!known.includes(member as NodeName)) known.push(member as NodeName);
+        known.add(member as NodeName);
         return;
       }
       diagnostics.push(
         diagnostic(
           'RB_INV_UNKNOWN_NODE',
-          refAt(src, ['groups', group, j]),
+          src.at(['groups', group, j]),
           `group "${group}" names "${member}", which is not a node of this inventory`,
           didYouMean(member, byName.keys()) ?? 'add the node under `nodes:` or remove it from the group',
         ),
       );
     });
-    groups[group] = known;
+    groups[group] = [...known];
   }
   const stackNames = new Set<string>();
   const stacks = (written.stacks ?? []).map((stack, i) => {
     if (stackNames.has(stack.name)) {
       diagnostics.push(
-        diagnostic('RB_BAD_VALUE', refAt(src, ['stacks', i, 'name']), `stack "${stack.name}" is declared twice`, 'keep one entry per stack'),
+        diagnostic('RB_BAD_VALUE', src.at(['stacks', i, 'name']), `stack "${stack.name}" is declared twice`, 'keep one entry per stack'),
       );
     }
     stackNames.add(stack.name);
