@@ -64,7 +64,8 @@ export async function labPowerCommand(io: CliIo, state: string, node: string, o:
   }
   const { labPower } = await import('../lab/commands.js');
   await labPower(target(io, o), node, state, { hard: o.hard });
-  if (!o.json) say(io, `${node}: power ${state}${o.hard ? ' (hard)' : ''}`);
+  // What was done goes to stdout, as `lab down`'s does: a power step that succeeds must not read as an error.
+  if (!o.json) io.stdout.write(`${node}: power ${state}${o.hard ? ' (hard)' : ''}\n`);
   return EXIT.ok;
 }
 

@@ -48,7 +48,24 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  $ runbook plan reboot-from-shutdown -i prod.yaml                    # the dry-run: every call, nothing changed',
+        '  $ runbook plan provision-node -i prod.yaml --input node=c005 --diff # files as diffs against the node',
+        '  $ runbook run cluster-status -i prod.yaml --limit "workers:!c005"   # only some nodes (Ansible patterns)',
+        '  $ runbook run emergency-shutdown -i prod.ini --yes                  # an Ansible inventory works as -i too',
+        '  $ runbook resume                                                    # the cluster\'s unfinished run; keeps its --limit',
+        '  $ runbook report RUN_ID                                             # one self-contained HTML page of a run',
+        '  $ runbook inventory import hosts.ini > prod.yaml                    # an Ansible inventory as a native one',
+        '  $ runbook drill emergency-shutdown                                  # rehearse on a local lab, with a report',
+        '',
+        'Each command has its own --help.',
+      ].join('\n'),
+    );
 
   const run = (fn: () => Promise<number>) => async () => setExit(await fn());
 

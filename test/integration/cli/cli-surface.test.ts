@@ -211,3 +211,19 @@ describe('runbook validate with several files', () => {
     expect(r.stderr).not.toMatch(STACK_LINE);
   });
 });
+
+describe('--help', () => {
+  it('lists the commands and the options of plan, run and resume, with examples', async () => {
+    const root = await runCli(['--help']);
+    expect(root.code).toBe(0);
+    for (const text of ['report [options] <run-id>', 'inventory', '--limit "workers:!c005"', 'plan provision-node', '--diff', 'inventory import hosts.ini']) {
+      expect(root.stdout).toContain(text);
+    }
+    for (const command of ['plan', 'run', 'resume']) {
+      const r = await runCli([command, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('-l, --limit <pattern>');
+    }
+    expect((await runCli(['plan', '--help'])).stdout).toContain('--input node=node3 --diff');
+  });
+});
