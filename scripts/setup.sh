@@ -3,7 +3,8 @@
 # busybox-static (lab images), Debian's docker-registry, and the namespace/network tools.
 # With --tests, also what the test suite needs beyond the lab: PostgreSQL's server programs (the tests
 # start throw-away servers of their own with initdb and pg_ctl; the package's own cluster is kept down) and
-# Chromium, in which the run report's browser test renders a report headless.
+# Chromium, in which the run report's browser test renders a report headless, and openssl, with which the
+# Engine-API-over-TLS test makes its CA and certificates.
 # Idempotent: packages already present are skipped, and `apt-get update` runs only when something is missing.
 # The lab runs its own daemons inside namespaces, so a host dockerd/containerd the packages would start is kept
 # from starting (a host dockerd flips the iptables FORWARD policy to DROP and breaks lab traffic). The host's
@@ -21,7 +22,7 @@ PACKAGES="docker.io containerd runc openssh-server openssh-client busybox-static
 TESTS=""
 for arg in "$@"; do
   case "$arg" in
-    --tests) TESTS=1; PACKAGES="$PACKAGES postgresql chromium" ;;
+    --tests) TESTS=1; PACKAGES="$PACKAGES postgresql chromium openssl" ;;
     *) fail "unknown option $arg (known: --tests)" ;;
   esac
 done

@@ -44,6 +44,7 @@ export type DiagnosticCode =
   | 'RB_INV_ANSIBLE_GROUP'
   | 'RB_INV_ANSIBLE_ROLE'
   | 'RB_INV_ANSIBLE_VAR'
+  | 'RB_INV_PLAIN_TCP'
   | 'RB_UNKNOWN_TARGET'
   | 'RB_FILE_NOT_FOUND'
   | 'RB_UNKNOWN_RUNBOOK'

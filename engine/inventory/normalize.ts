@@ -9,6 +9,7 @@ import type { Diagnostic, Loaded, SourceRef } from '../dsl/diagnostics.js';
 import { refAt, refAtKey } from '../dsl/positions.js';
 import type { DataPath, YamlSource } from '../dsl/positions.js';
 import { didYouMean } from '../dsl/rules/closest.js';
+import { DEFAULT_DOCKER, dockerEndpoint, type WrittenDocker } from './docker.js';
 import type { DockerEndpoint, Inventory, InventoryNode, NodeName, NodeRole, PowerSettings, SshSettings, StackDecl } from './types.js';
 
 export interface WrittenSsh {
@@ -17,11 +18,6 @@ export interface WrittenSsh {
   readonly identity?: string;
   readonly known_hosts?: string;
   readonly host_key?: 'strict' | 'accept-new';
-}
-export interface WrittenDocker {
-  readonly socket?: string;
-  readonly host?: string;
-  readonly via?: 'ssh';
 }
 export interface WrittenPower {
   readonly off?: string;
@@ -62,10 +58,11 @@ export function yamlPositions(src: YamlSource): InventoryPositions {
   return { file: src.file, at: (path) => refAt(src, path), atKey: (path) => refAtKey(src, path) };
 }
 
+export type { WrittenDocker, WrittenTls } from './docker.js';
+
 /** The groups every inventory has; a declared group may not take these names. */
 export const IMPLICIT_GROUPS = ['all', 'managers', 'workers'] as const;
 
-const DEFAULT_DOCKER: DockerEndpoint = { type: 'socket', socket: '/var/run/docker.sock' };
 const DEFAULT_POWER: PowerSettings = { off: 'ssh-poweroff', on: 'manual' };
 
 /** Converts a shape-checked inventory; `home` expands `~`. */
@@ -79,6 +76,14 @@ export function normalizeInventory(
   const baseDir = dirname(src.file);
   const path = (p: string) => resolvePath(p, baseDir, home);
   const defaults = written.defaults ?? {};
+  const docker = (w: WrittenDocker | undefined, at: DataPath): DockerEndpoint | undefined => {
+    if (w === undefined) return DEFAULT_DOCKER;
+    const endpoint = dockerEndpoint(w, at, src, path);
+    diagnostics.push(...endpoint.diagnostics);
+    return endpoint.value;
+  };
+  // Checked once, not once per node that takes it.
+  const defaultDocker = docker(defaults.docker, ['defaults', 'docker']);
   const nodes: InventoryNode[] = [];
   const byName = new Map<string, number>();
   written.nodes.forEach((node, i) => {
@@ -95,13 +100,15 @@ export function normalizeInventory(
       return;
     }
     byName.set(node.name, nodes.length);
+    const endpoint = node.docker === undefined ? defaultDocker : docker(node.docker, ['nodes', i, 'docker']);
+    if (endpoint === undefined) return;
     nodes.push({
       name: node.name as NodeName,
       address: node.address,
       role: node.role,
       labels: Object.fromEntries(Object.entries(node.labels ?? {}).map(([k, v]) => [k, String(v)])),
       ssh: ssh({ ...defaults.ssh, ...node.ssh }, path),
-      docker: docker(node.docker ?? defaults.docker),
+      docker: endpoint,
       power: { ...DEFAULT_POWER, ...defaults.power, ...node.power },
       source: src.at(['nodes', i]),
     });
@@ -177,13 +184,6 @@ function ssh(written: WrittenSsh, path: (p: string) => string): SshSettings {
   if (written.identity !== undefined) settings.identity = path(written.identity);
   if (written.known_hosts !== undefined) settings.knownHosts = path(written.known_hosts);
   return settings;
-}
-
-function docker(written: WrittenDocker | undefined): DockerEndpoint {
-  if (written?.socket !== undefined) return { type: 'socket', socket: written.socket };
-  if (written?.host !== undefined) return { type: 'tcp', host: written.host };
-  if (written?.via === 'ssh') return { type: 'ssh' };
-  return DEFAULT_DOCKER;
 }
 
 /** `~/x` → home/x; relative paths are relative to the inventory file, not to where runbook was started. */

@@ -17,10 +17,17 @@ export interface SshSettings {
   readonly hostKey: 'strict' | 'accept-new';
 }
 
-/** How to reach a node's Docker Engine API. */
+/** PEM files (absolute paths) for the Engine API over TLS: the CA the daemon's certificate must chain to, and ours. */
+export interface DockerTls {
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
+}
+
+/** How to reach a node's Docker Engine API; `tcp` without `tls` is plain HTTP (loopback, or `tls: false`). */
 export type DockerEndpoint =
   | { readonly type: 'socket'; readonly socket: string }
-  | { readonly type: 'tcp'; readonly host: string }
+  | { readonly type: 'tcp'; readonly host: string; readonly tls?: DockerTls }
   | { readonly type: 'ssh' };
 
 /** A power command: a local shell command, `ssh-poweroff`, or `manual` (ask the operator). */

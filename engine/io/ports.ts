@@ -2,7 +2,7 @@
  * The seams through which the engine touches the world. Actions receive these, never zx, ssh2 or
  * docker-modem directly, so dry-run can hand them read-only versions and tests can hand them real ones.
  */
-import type { InventoryNode } from '../inventory/types.js';
+import type { DockerTls, InventoryNode } from '../inventory/types.js';
 
 /** Where one instance of a step runs: this machine, or a node of the inventory. */
 export type Target =
@@ -105,7 +105,7 @@ export interface DockerTarget {
   readonly name: string;
   readonly endpoint:
     | { readonly type: 'socket'; readonly socket: string }
-    | { readonly type: 'tcp'; readonly host: string }
+    | { readonly type: 'tcp'; readonly host: string; readonly tls?: DockerTls }
     | { readonly type: 'ssh'; readonly ssh: SshTarget };
 }
 

@@ -17,6 +17,7 @@ import { enterNode } from './network.js';
 import { dockerSocket, sshdConfigFile } from './node-files.js';
 import { isOurs, signalOurs, waitGone } from './procs.js';
 import { forgetProcesses, recordProcess, type LabNodeRecord, type LabProcess, type LabState } from './state.js';
+import { tlsListenerArgs } from './tls-listener.js';
 
 /** Starts `argv` as the node: in its cgroup (joined before exec), namespaces, detached from us, logging to `log`. */
 async function spawnInNode(node: LabNodeRecord, argv: readonly string[], log: string, env: NodeJS.ProcessEnv): Promise<number> {
@@ -80,6 +81,7 @@ export function dockerdArgs(node: LabNodeRecord, options: DockerdOptions): strin
     '--exec-opt=native.cgroupdriver=cgroupfs',
     '--log-level=warn',
     ...(options.insecureRegistry === undefined ? [] : [`--insecure-registry=${options.insecureRegistry}`]),
+    ...tlsListenerArgs(node),
   ];
 }
 

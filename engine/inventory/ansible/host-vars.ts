@@ -9,6 +9,7 @@
 import { parse as parseYamlValue } from 'yaml';
 import { diagnostic } from '../../dsl/diagnostics.js';
 import type { Diagnostic } from '../../dsl/diagnostics.js';
+import { isLoopback, tcpAddress } from '../docker.js';
 import type { WrittenDocker, WrittenSsh } from '../normalize.js';
 import { formatName } from './model.js';
 import type { AnsibleFormat, AnsibleVar } from './model.js';
@@ -108,6 +109,14 @@ export function nodeSettings(
     docker = dockerEndpoint(String(dockerVar.value ?? '').trim());
     if (docker === undefined) {
       bad(dockerVar, 'docker_host', `"${String(dockerVar.value)}" is not unix://PATH, tcp://ADDRESS:PORT or ssh://HOST`, 'write e.g. docker_host=unix:///var/run/docker.sock');
+    } else if (docker.host !== undefined && !isLoopback(tcpAddress(docker.host)?.hostname ?? '')) {
+      // An Ansible inventory has no place for the TLS files, and a remote plain-TCP daemon is open to anyone.
+      bad(
+        dockerVar,
+        'docker_host',
+        `"${docker.host}" is plain TCP to a remote address, and TLS files cannot be given in an Ansible inventory`,
+        'reach the daemon with docker_host=ssh://HOST, or convert with `runbook inventory import` and add `tls: { ca, cert, key }` (or `tls: false`) to the node\'s `docker:`',
+      );
     }
   }
   let labels: Record<string, string | number | boolean> | undefined;

@@ -1,5 +1,5 @@
 /**
- * The Docker Engine API over docker-modem: one modem per node endpoint (unix socket, tcp, or ssh),
+ * The Docker Engine API over docker-modem: one modem per node endpoint (unix socket, tcp, tcp with TLS, or ssh),
  * the API version negotiated once per endpoint, query and body kept apart (`_query`/`_body`) so a
  * spec never ends up in a URL, every call bounded by a deadline, every failure a RunbookError that
  * names the node and the call.
@@ -7,11 +7,14 @@
 import { Agent } from 'node:http';
 import Modem from 'docker-modem';
 import { RunbookError } from '../../errors.js';
+import { tcpAddress } from '../../inventory/docker.js';
+import type { DockerTls } from '../../inventory/types.js';
 import type { DockerPort, DockerRequest, DockerTarget } from '../ports.js';
 import { mapDockerError, type CallDescription } from './errors.js';
-import { QuietAgent } from './quiet-agent.js';
+import { QuietAgent, QuietTlsAgent } from './quiet-agent.js';
 import { SshDialAgent, type SshProblemSlot } from './ssh-agent.js';
 import { sshConnectOptions, type HostKeyProblemSlot } from './ssh-options.js';
+import { readTlsFiles } from './tls.js';
 
 type TransportSlot = HostKeyProblemSlot & SshProblemSlot;
 
@@ -33,6 +36,8 @@ interface Endpoint {
   readonly agent: Agent;
   readonly description: string;
   readonly slot: TransportSlot;
+  /** The TLS files of a tcp endpoint, for messages that say which one to fix. */
+  readonly tls?: DockerTls;
   version?: string;
 }
 
@@ -51,7 +56,8 @@ function endpointKey(target: DockerTarget): string {
 /**
  * docker-modem reads DOCKER_HOST and DOCKER_CERT_PATH from the environment; the inventory alone must
  * decide where a call goes, so every such field is set explicitly here. SSH goes through an agent of
- * ours, with modem speaking plain HTTP over its channels.
+ * ours, with modem speaking plain HTTP over its channels; TLS through an agent holding the certificates, so
+ * the private key never sits in the request options modem formats for its debug log.
  */
 function createModem(target: DockerTarget, agent: Agent): Modem {
   const cleared = {
@@ -75,7 +81,7 @@ function createModem(target: DockerTarget, agent: Agent): Modem {
       break;
     case 'tcp': {
       const url = parseTcp(target.name, e.host);
-      modem = new Modem({ ...cleared, protocol: 'http', host: url.hostname, port: url.port });
+      modem = new Modem({ ...cleared, protocol: e.tls === undefined ? 'http' : 'https', host: url.hostname, port: url.port });
       break;
     }
     case 'ssh':
@@ -89,21 +95,17 @@ function createModem(target: DockerTarget, agent: Agent): Modem {
 
 function agentFor(target: DockerTarget, slot: TransportSlot, agentSocket: string | undefined): Agent {
   const e = target.endpoint;
-  if (e.type !== 'ssh') return new QuietAgent({ keepAlive: true, maxSockets: 8 });
+  const pool = { keepAlive: true, maxSockets: 8 };
+  if (e.type === 'tcp' && e.tls !== undefined) return new QuietTlsAgent({ ...pool, ...readTlsFiles(target.name, e.tls) });
+  if (e.type !== 'ssh') return new QuietAgent(pool);
   return new SshDialAgent(e.ssh, sshConnectOptions(e.ssh, slot, agentSocket), slot);
 }
 
+/** The inventory checked the address when it loaded; this guards targets made elsewhere. */
 function parseTcp(node: string, host: string): { hostname: string; port: string } {
-  let url: URL;
-  try {
-    url = new URL(host.includes('://') ? host : `tcp://${host}`);
-  } catch {
-    throw new RunbookError('INVALID', `${node}: docker host "${host}" is not tcp://ADDRESS:PORT`);
-  }
-  if (url.protocol !== 'tcp:' && url.protocol !== 'http:') {
-    throw new RunbookError('INVALID', `${node}: docker host "${host}": only tcp:// is supported (TLS is not); use a socket or via: ssh`);
-  }
-  return { hostname: url.hostname, port: url.port === '' ? '2375' : url.port };
+  const url = tcpAddress(host);
+  if (url === undefined) throw new RunbookError('INVALID', `${node}: docker host "${host}" is not tcp://ADDRESS:PORT`);
+  return { hostname: url.hostname.includes(':') ? `[${url.hostname}]` : url.hostname, port: url.port };
 }
 
 function dial(modem: Modem, options: Modem.DialOptions): Promise<unknown> {
@@ -137,7 +139,8 @@ export function createDockerClient(options: DockerClientOptions = {}): DockerPor
     if (endpoint === undefined) {
       const slot: TransportSlot = {};
       const agent = agentFor(target, slot, options.agentSocket);
-      endpoint = { modem: createModem(target, agent), agent, description: key, slot };
+      const tls = target.endpoint.type === 'tcp' ? target.endpoint.tls : undefined;
+      endpoint = { modem: createModem(target, agent), agent, description: key, slot, ...(tls === undefined ? {} : { tls }) };
       endpoints.set(key, endpoint);
     }
     return endpoint;
@@ -162,7 +165,7 @@ export function createDockerClient(options: DockerClientOptions = {}): DockerPor
       });
       return decoded(data);
     } catch (e) {
-      throw mapDockerError(e, where, { fired: deadline.aborted && !signal.aborted, ms: timeoutMs }, endpoint.slot);
+      throw mapDockerError(e, where, { fired: deadline.aborted && !signal.aborted, ms: timeoutMs }, { ...endpoint.slot, tls: endpoint.tls });
     }
   }
 

@@ -3,6 +3,8 @@
  * own message. Actions branch on `code`, and on `statusCode` when the daemon answered.
  */
 import { RunbookError } from '../../errors.js';
+import type { DockerTls } from '../../inventory/types.js';
+import { tlsProblem } from './tls.js';
 
 /** The daemon answered with a status outside 2xx. */
 export class DockerApiError extends RunbookError {
@@ -35,6 +37,7 @@ interface TransportError {
   readonly statusCode?: number;
   readonly json?: unknown;
   readonly name?: string;
+  readonly reason?: string;
 }
 
 /** What a call was: `POST /nodes/x/update`, for messages. */
@@ -71,11 +74,13 @@ export function mapDockerError(
   err: unknown,
   where: CallDescription,
   timeout: { readonly fired: boolean; readonly ms: number },
-  transport: { readonly problem?: RunbookError | undefined; readonly dialError?: string | undefined },
+  transport: { readonly problem?: RunbookError | undefined; readonly dialError?: string | undefined; readonly tls?: DockerTls | undefined },
 ): RunbookError {
   const hostKeyProblem = transport.problem;
   if (err instanceof RunbookError) return err;
   const e = (err ?? {}) as TransportError;
+  const tls = tlsProblem(e, where.node, where.endpoint, transport.tls);
+  if (tls !== undefined) return tls;
   if (typeof e.statusCode === 'number') {
     const message = daemonText(e.json, e.message ?? '');
     return new DockerApiError(`${where.node}: ${where.call} → ${e.statusCode}: ${message}`, e.statusCode, message);

@@ -1,7 +1,8 @@
 /**
- * An HTTP agent that is cheap to format.
+ * HTTP and HTTPS agents that are cheap to format.
  */
 import { Agent, type AgentOptions } from 'node:http';
+import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions } from 'node:https';
 import { inspect } from 'node:util';
 
 /**
@@ -11,6 +12,17 @@ import { inspect } from 'node:util';
  */
 export class QuietAgent extends Agent {
   constructor(options: AgentOptions) {
+    super(options);
+  }
+
+  [inspect.custom](): string {
+    return 'Agent';
+  }
+}
+
+/** The same for HTTPS; it holds the client's private key, which a formatted agent would print. */
+export class QuietTlsAgent extends HttpsAgent {
+  constructor(options: HttpsAgentOptions) {
     super(options);
   }
 

@@ -1,5 +1,5 @@
 /**
- * Inventory node → where its Docker Engine API is: the socket or tcp address the inventory gives, or the
+ * Inventory node → where its Docker Engine API is: the socket or tcp address (with its TLS files) the inventory gives, or the
  * node's SSH settings when it says `docker: { via: ssh }`.
  */
 import type { DockerTarget } from '../ports.js';
@@ -12,7 +12,7 @@ export function dockerTargetOf(node: InventoryNode): DockerTarget {
     case 'socket':
       return { name: node.name, endpoint: { type: 'socket', socket: d.socket } };
     case 'tcp':
-      return { name: node.name, endpoint: { type: 'tcp', host: d.host } };
+      return { name: node.name, endpoint: d };
     case 'ssh':
       return { name: node.name, endpoint: { type: 'ssh', ssh: sshTargetOf(node) } };
   }

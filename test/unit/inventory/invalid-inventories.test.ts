@@ -16,7 +16,7 @@ describe('invalid inventories', () => {
     const codes = new Set(cases.map((f) => f.split('-')[0]));
     for (const code of [
       'RB_INV_MISSING_ADDRESS', 'RB_INV_DUPLICATE_NODE', 'RB_INV_UNKNOWN_ROLE', 'RB_INV_UNKNOWN_NODE',
-      'RB_UNKNOWN_KEY', 'RB_MISSING_KEY',
+      'RB_INV_PLAIN_TCP', 'RB_UNKNOWN_KEY', 'RB_MISSING_KEY',
     ]) {
       expect(codes, code).toContain(code);
     }

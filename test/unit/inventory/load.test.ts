@@ -15,7 +15,7 @@ nodes:
     address: 10.0.0.5
     role: worker
     ssh: { port: 2222, host_key: accept-new }
-    docker: { host: "tcp://10.0.0.5:2375" }
+    docker: { host: "tcp://10.0.0.5:2375", tls: false }
     power: { on: "ipmitool -H c005-bmc chassis power on" }
   - { name: dccn-c006, address: 10.0.0.6, role: worker, docker: { via: ssh } }
 groups:

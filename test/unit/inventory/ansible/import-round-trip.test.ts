@@ -37,7 +37,7 @@ const YAML = `all:
       hosts:
         w[1:2]:
           ansible_user: admin
-          docker_host: tcp://10.1.0.9:2375
+          docker_host: tcp://127.0.0.1:2375
 `;
 
 describe('inventory import round trip', () => {

@@ -149,15 +149,19 @@ n3 ansible_ssh_extra_args="-o ProxyJump=bastion"
   test('docker_host: unix socket, tcp, or through ssh', () => {
     const r = loadInventory(
       FILE,
-      '[managers]\nn1 docker_host=unix:///var/run/d.sock\nn2 docker_host=tcp://10.0.0.2:2375\nn3 docker_host=ssh://root@n3\n',
+      '[managers]\nn1 docker_host=unix:///var/run/d.sock\nn2 docker_host=tcp://127.0.0.1:2375\nn3 docker_host=ssh://root@n3\n',
     );
     expect(r.value?.nodes.map((n) => n.docker)).toEqual([
       { type: 'socket', socket: '/var/run/d.sock' },
-      { type: 'tcp', host: 'tcp://10.0.0.2:2375' },
+      { type: 'tcp', host: 'tcp://127.0.0.1:2375' },
       { type: 'ssh' },
     ]);
     const bad = loadInventory(FILE, '[managers]\nn1 docker_host=/var/run/d.sock\n');
     expect(where(bad.diagnostics)).toEqual(['2:4 error RB_INV_ANSIBLE_VAR']);
+    // No place for TLS files in an Ansible inventory: plain TCP to a remote daemon is refused.
+    const open = loadInventory(FILE, '[managers]\nn1 docker_host=tcp://10.0.0.2:2375\n');
+    expect(where(open.diagnostics)).toEqual(['2:4 error RB_INV_ANSIBLE_VAR']);
+    expect(open.diagnostics[0]?.message).toContain('plain TCP to a remote address');
   });
 
   test('a group with the same name as a host is warned about at its section', () => {
