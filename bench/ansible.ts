@@ -141,5 +141,13 @@ export async function benchAnsible(print: (figures: Record<string, number>) => v
     console.log(`ansible figures skipped: ${skipped}`);
     return;
   }
-  for (const { nodes, rounds } of SIZES) print(await benchSize(nodes, rounds));
+  for (const { nodes, rounds } of SIZES) {
+    // One size failing (at 50 nodes a node can answer a burst of new connections with "No route to host")
+    // leaves the others' figures standing.
+    try {
+      print(await benchSize(nodes, rounds));
+    } catch (e) {
+      console.log(`ansible${nodes} figures failed: ${(e instanceof Error ? e.message : String(e)).split('\n').slice(0, 2).join(' ')}`);
+    }
+  }
 }
