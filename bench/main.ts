@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: prints the engine's figures, then the lab's when it can run here (root, the lab's packages
- * installed; `--no-lab` leaves them out), one `name value` line each.
+ * installed; `--no-lab` leaves them out), one `name value` line each. `--only GROUP` runs one group.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { postgresBin } from '../test/helpers/postgres-server.js';
@@ -27,15 +27,28 @@ function postgresSkipped(): string | undefined {
   return undefined;
 }
 
+const GROUPS = ['engine', 'run-store', 'lab', 'ssh', 'procedures', 'ansible'];
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt < 0 ? undefined : process.argv[onlyAt + 1];
+if (onlyAt >= 0 && (only === undefined || !GROUPS.includes(only))) {
+  console.error(`bench: --only takes one of ${GROUPS.join(', ')}, not ${only ?? 'nothing'}; write e.g. --only ansible`);
+  process.exit(2);
+}
+const wanted = (group: string): boolean => only === undefined || only === group;
+
 const dir = benchWorkDir();
 try {
-  print(await benchPlan(dir));
-  print(await benchSteps(dir));
-  print(await benchResume(dir));
-  print({ peak_rss_mib: process.resourceUsage().maxRSS / 1024 });
-  print(benchYamlParsers());
+  if (wanted('engine')) {
+    print(await benchPlan(dir));
+    print(await benchSteps(dir));
+    print(await benchResume(dir));
+    print({ peak_rss_mib: process.resourceUsage().maxRSS / 1024 });
+    print(benchYamlParsers());
+  }
   const postgres = postgresSkipped();
-  if (postgres !== undefined) {
+  if (!wanted('run-store')) {
+    // another group was asked for
+  } else if (postgres !== undefined) {
     console.log(`postgres figures skipped: ${postgres}`);
   } else {
     const { benchRunStore } = await import('./run-store.js');
@@ -46,11 +59,12 @@ try {
     console.log(`lab figures skipped: ${lab}`);
   } else {
     const { benchLab } = await import('./lab.js');
-    print(await benchLab());
+    if (wanted('lab')) print(await benchLab());
     const { benchSsh } = await import('./ssh.js');
-    print(await benchSsh());
+    if (wanted('ssh')) print(await benchSsh());
     const { benchProcedures } = await import('./procedures.js');
-    print(await benchProcedures());
+    if (wanted('procedures')) print(await benchProcedures());
+    if (wanted('ansible')) await (await import('./ansible.js')).benchAnsible(print);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -5,6 +5,9 @@
 # start throw-away servers of their own with initdb and pg_ctl; the package's own cluster is kept down) and
 # Chromium, in which the run report's browser test renders a report headless, and openssl, with which the
 # Engine-API-over-TLS test makes its CA and certificates.
+# With --bench, also what `npm run bench` compares runbook with: Ansible (Debian's `ansible`, which bundles the
+# community.docker collection) and the Python Docker SDK its docker_node module needs. --tests installs them
+# too: a test checks that the benchmark's Ansible and runbook runs did the same work.
 # Idempotent: packages already present are skipped, and `apt-get update` runs only when something is missing.
 # The lab runs its own daemons inside namespaces, so a host dockerd/containerd the packages would start is kept
 # from starting (a host dockerd flips the iptables FORWARD policy to DROP and breaks lab traffic). The host's
@@ -20,12 +23,16 @@ export DEBIAN_FRONTEND=noninteractive
 
 PACKAGES="docker.io containerd runc openssh-server openssh-client busybox-static docker-registry iproute2 iptables util-linux procps kmod ca-certificates"
 TESTS=""
+BENCH=""
 for arg in "$@"; do
   case "$arg" in
-    --tests) TESTS=1; PACKAGES="$PACKAGES postgresql chromium openssl" ;;
-    *) fail "unknown option $arg (known: --tests)" ;;
+    --tests) TESTS=1; BENCH=1; PACKAGES="$PACKAGES postgresql chromium openssl" ;;
+    --bench) BENCH=1 ;;
+    *) fail "unknown option $arg (known: --tests, --bench)" ;;
   esac
 done
+
+[ -n "$BENCH" ] && PACKAGES="$PACKAGES ansible python3-docker"
 
 missing=""
 for p in $PACKAGES; do
@@ -87,6 +94,9 @@ done
 if [ -n "$TESTS" ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || fail "PostgreSQL's initdb is missing after install"
   id postgres >/dev/null 2>&1 || fail "the postgres user is missing after install (the tests run PostgreSQL as it)"
+fi
+if [ -n "$BENCH" ]; then
+  command -v ansible-playbook >/dev/null 2>&1 || fail "ansible-playbook is missing after install"
 fi
 
 echo "setup.sh: lab prerequisites ready"

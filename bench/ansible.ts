@@ -1,0 +1,153 @@
+/**
+ * Ansible beside runbook on the same labs (5, 20 and 50 nodes, one manager, a swarm), in the same run, every
+ * tool a new process timed end to end and its results checked: two commands on every node (Ansible ad-hoc
+ * and a two-task playbook, forks = nodes, with and without pipelining; runbook one-step and two-step
+ * runbooks; a parallel OpenSSH loop as the floor), and a label on every node (`community.docker.docker_node`
+ * through the manager over SSH, and locally; runbook's `docker.node.update` over the Engine API).
+ * Targets: runbook ≥ 10× faster than Ansible, ≤ 1.3× the parallel OpenSSH floor.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { labDown, labUp } from '../engine/lab/commands.js';
+import {
+  ansibleAdHoc,
+  ansibleLabel,
+  ansiblePlaybook,
+  opensshFloor,
+  runbookCommands,
+  runbookLabelAll,
+  wrongAnswers,
+  wrongLabels,
+  writeToolsDir,
+  type Answers,
+  type ToolsDir,
+} from './ansible-tools.js';
+
+/** Lab sizes, and how many rounds each: the 50-node lab gets fewer to keep the group within ~10 minutes. */
+const SIZES: ReadonlyArray<{ readonly nodes: number; readonly rounds: number }> = [
+  { nodes: 5, rounds: 3 },
+  { nodes: 20, rounds: 3 },
+  { nodes: 50, rounds: 1 },
+];
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+function ratio(a: number, b: number): number {
+  return Math.round((a / b) * 100) / 100;
+}
+
+/** Times a run of the two commands and refuses a tool whose answers are not every node naming itself. */
+async function checked(t: ToolsDir, what: string, fn: () => Promise<{ ms: number; answers: Answers }>): Promise<number> {
+  const { ms, answers } = await fn();
+  const wrong = wrongAnswers(t, answers);
+  if (wrong !== undefined) throw new Error(`${what}: ${wrong}`);
+  return ms;
+}
+
+async function labelled(t: ToolsDir, what: string, value: string, fn: () => Promise<number>): Promise<number> {
+  const ms = await fn();
+  const wrong = await wrongLabels(t, value);
+  if (wrong !== undefined) throw new Error(`${what}: ${wrong}`);
+  return ms;
+}
+
+type Series = Record<string, number[]>;
+
+/** One round: every tool once, alternated so that the nodes' drifting load is shared out. */
+async function round(t: ToolsDir, r: number, into: Series): Promise<void> {
+  const forks = t.nodes.length;
+  const add = (name: string, ms: number): void => {
+    (into[name] ??= []).push(ms);
+  };
+  add('floor', await checked(t, 'openssh', () => opensshFloor(t)));
+  add('one_step.runbook', await checked(t, 'runbook one step', () => runbookCommands(t, 1)));
+  add('one_step.ansible_adhoc', await checked(t, 'ansible ad-hoc', () => ansibleAdHoc(t, { forks, pipelining: false })));
+  add('one_step.ansible_adhoc_pipelining', await checked(t, 'ansible ad-hoc', () => ansibleAdHoc(t, { forks, pipelining: true })));
+  add('two_steps.runbook', await checked(t, 'runbook two steps', () => runbookCommands(t, 2)));
+  add('two_steps.ansible_playbook', await checked(t, 'ansible-playbook', () => ansiblePlaybook(t, { forks, pipelining: false })));
+  add('two_steps.ansible_playbook_pipelining', await checked(t, 'ansible-playbook', () => ansiblePlaybook(t, { forks, pipelining: true })));
+  add('label.runbook', await labelled(t, 'runbook label', `r${r}`, () => runbookLabelAll(t, `r${r}`)));
+  add('label.ansible_docker_node', await labelled(t, 'ansible label', `a${r}`, () => ansibleLabel(t, `a${r}`, { forks, pipelining: false, via: 'ssh' })));
+  add('label.ansible_docker_node_pipelining', await labelled(t, 'ansible label', `p${r}`, () => ansibleLabel(t, `p${r}`, { forks, pipelining: true, via: 'ssh' })));
+  add('label.ansible_docker_node_local', await labelled(t, 'ansible label', `l${r}`, () => ansibleLabel(t, `l${r}`, { forks, pipelining: true, via: 'local' })));
+}
+
+async function settle(t: ToolsDir): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await new Promise((r) => setTimeout(r, 5_000));
+    try {
+      await checked(t, 'openssh warm-up', () => opensshFloor(t));
+      return;
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
+  }
+}
+
+export async function benchSize(nodes: number, rounds: number): Promise<Record<string, number>> {
+  const stateDir = await mkdtemp(join(tmpdir(), 'rbl-bench-ansible-'));
+  const target = { name: `bans${process.pid}n${nodes}`, stateDir };
+  try {
+    const upStart = performance.now();
+    const lab = await labUp({ ...target, nodes, managers: 1, swarm: true, registry: false });
+    const upMs = performance.now() - upStart;
+    const t = await writeToolsDir(lab, join(stateDir, 'tools'));
+    // Let the freshly formed swarm settle, and open each node's first SSH session untimed: on a just-built
+    // 50-node lab a node can be briefly unreachable.
+    await settle(t);
+    const series: Series = {};
+    for (let r = 0; r < rounds; r++) await round(t, r, series);
+    const m = Object.fromEntries(Object.entries(series).map(([k, v]) => [k, median(v)]));
+    const get = (k: string): number => m[k] ?? Number.NaN;
+    const prefix = `ansible${nodes}`;
+    const bestAnsible = (a: string, b: string): number => Math.min(get(a), get(b));
+    return {
+      [`lab.up.${nodes}nodes.1manager.ms`]: Math.round(upMs),
+      ...Object.fromEntries(Object.entries(m).map(([k, v]) => [`${prefix}.${k}.ms`, Math.round(v)])),
+      [`${prefix}.one_step.ansible_over_runbook.ratio`]: ratio(bestAnsible('one_step.ansible_adhoc', 'one_step.ansible_adhoc_pipelining'), get('one_step.runbook')),
+      [`${prefix}.two_steps.ansible_over_runbook.ratio`]: ratio(bestAnsible('two_steps.ansible_playbook', 'two_steps.ansible_playbook_pipelining'), get('two_steps.runbook')),
+      [`${prefix}.label.ansible_over_runbook.ratio`]: ratio(
+        Math.min(get('label.ansible_docker_node'), get('label.ansible_docker_node_pipelining'), get('label.ansible_docker_node_local')),
+        get('label.runbook'),
+      ),
+      [`${prefix}.one_step.runbook_over_floor.ratio`]: ratio(get('one_step.runbook'), get('floor')),
+      [`${prefix}.two_steps.runbook_over_floor.ratio`]: ratio(get('two_steps.runbook'), get('floor')),
+      [`${prefix}.rounds`]: rounds,
+    };
+  } finally {
+    await labDown(target);
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+/** Why Ansible's figures cannot be taken here, or undefined when they can. */
+async function ansibleSkipped(): Promise<string | undefined> {
+  const succeeds = (cmd: string, args: readonly string[]): Promise<boolean> =>
+    new Promise((resolve) => execFile(cmd, args, { timeout: 60_000 }, (error) => resolve(error === null)));
+  // docker_node needs the Python Docker SDK where it runs: on the manager, which shares this filesystem.
+  const ok = (await succeeds('ansible-doc', ['community.docker.docker_node'])) && (await succeeds('python3', ['-c', 'import docker']));
+  return ok ? undefined : 'no Ansible with community.docker and the Python Docker SDK: run scripts/setup.sh --bench first';
+}
+
+/** Prints each lab size's figures as soon as they are taken (or why none can be). */
+export async function benchAnsible(print: (figures: Record<string, number>) => void): Promise<void> {
+  const skipped = await ansibleSkipped();
+  if (skipped !== undefined) {
+    console.log(`ansible figures skipped: ${skipped}`);
+    return;
+  }
+  for (const { nodes, rounds } of SIZES) {
+    // One size failing (at 50 nodes a node can answer a burst of new connections with "No route to host")
+    // leaves the others' figures standing.
+    try {
+      print(await benchSize(nodes, rounds));
+    } catch (e) {
+      console.log(`ansible${nodes} figures failed: ${(e instanceof Error ? e.message : String(e)).split('\n').slice(0, 2).join(' ')}`);
+    }
+  }
+}
