@@ -49,6 +49,7 @@ try {
     print(await benchLab());
     const { benchSsh } = await import('./ssh.js');
     print(await benchSsh());
+    print(await (await import('./fanout.js')).benchFanout());
     const { benchProcedures } = await import('./procedures.js');
     print(await benchProcedures());
   }
