@@ -9,7 +9,7 @@ import { labDown, labUp } from '../engine/lab/commands.js';
 
 const NODES = 5;
 
-async function memAvailableKiB(): Promise<number> {
+export async function memAvailableKiB(): Promise<number> {
   const m = /^MemAvailable:\s+(\d+) kB/m.exec(await readFile('/proc/meminfo', 'utf8'));
   return Number(m?.[1] ?? 0);
 }

@@ -27,7 +27,7 @@ function postgresSkipped(): string | undefined {
   return undefined;
 }
 
-const GROUPS = ['engine', 'run-store', 'lab', 'ssh', 'procedures', 'ansible'];
+const GROUPS = ['engine', 'run-store', 'lab', 'ssh', 'fanout', 'procedures', 'ansible'];
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt < 0 ? undefined : process.argv[onlyAt + 1];
 if (onlyAt >= 0 && (only === undefined || !GROUPS.includes(only))) {
@@ -62,6 +62,7 @@ try {
     if (wanted('lab')) print(await benchLab());
     const { benchSsh } = await import('./ssh.js');
     if (wanted('ssh')) print(await benchSsh());
+    if (wanted('fanout')) print(await (await import('./fanout.js')).benchFanout());
     const { benchProcedures } = await import('./procedures.js');
     if (wanted('procedures')) print(await benchProcedures());
     if (wanted('ansible')) await (await import('./ansible.js')).benchAnsible(print);

@@ -18,12 +18,12 @@ const run = promisify(execFile);
 const NODES = 10;
 const ROUNDS = 3;
 
-function median(values: readonly number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-function sshArgs(inventory: Inventory, address: string, control: string | undefined): string[] {
+export function sshArgs(inventory: Inventory, address: string, control: string | undefined): string[] {
   const node = inventory.nodes[0];
   const multiplex = control === undefined
     ? ['-o', 'ControlMaster=no']
@@ -39,7 +39,7 @@ function sshArgs(inventory: Inventory, address: string, control: string | undefi
   ];
 }
 
-async function timed(fn: () => Promise<unknown>): Promise<number> {
+export async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
   await fn();
   return performance.now() - t0;

@@ -30,13 +30,13 @@ function positive(io: CliIo, flag: string, value: string): number | undefined {
 
 export async function labUpCommand(
   io: CliIo,
-  o: LabOptions & { nodes: string; managers: string; swarm: boolean; registry: boolean },
+  o: LabOptions & { nodes: string; managers: string; swarm: boolean; registry: boolean; light: boolean },
 ): Promise<number> {
   const nodes = positive(io, '--nodes', o.nodes);
   const managers = positive(io, '--managers', o.managers);
   if (nodes === undefined || managers === undefined) return EXIT.invalid;
   const { labUp } = await import('../lab/commands.js');
-  const lab = await labUp({ ...target(io, o), nodes, managers, swarm: o.swarm, registry: o.registry, log: (l) => say(io, l) });
+  const lab = await labUp({ ...target(io, o), nodes, managers, swarm: o.swarm, registry: o.registry, light: o.light, log: (l) => say(io, l) });
   if (o.json) io.stdout.write(JSON.stringify(lab) + '\n');
   else io.stdout.write(`lab ${lab.name} is up: ${lab.nodes.length} nodes on ${lab.subnet}\ninventory: ${lab.inventory}\n`);
   return EXIT.ok;

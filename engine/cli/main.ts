@@ -210,7 +210,8 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
       .option('--nodes <n>', 'number of nodes', '3')
       .option('--managers <m>', 'managers among them', '1')
       .option('--swarm', 'form a swarm', false)
-      .option('--registry', 'deploy a private registry stack on the first manager', false),
+      .option('--registry', 'deploy a private registry stack on the first manager', false)
+      .option('--light', 'nodes with sshd only, no dockerd (no swarm): for SSH fan-out at up to 200 nodes', false),
   ).action(async (opts: Record<string, unknown>) =>
     run(async () =>
       (await import('./lab.js')).labUpCommand(io, {
@@ -219,6 +220,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
         managers: String(opts['managers']),
         swarm: opts['swarm'] === true,
         registry: opts['registry'] === true,
+        light: opts['light'] === true,
       }),
     )(),
   );

@@ -18,6 +18,8 @@ export interface WrittenSsh {
   readonly identity?: string;
   readonly known_hosts?: string;
   readonly host_key?: 'strict' | 'accept-new';
+  readonly kex?: readonly string[];
+  readonly max_connections?: number;
 }
 export interface WrittenPower {
   readonly off?: string;
@@ -98,6 +100,16 @@ export function normalizeInventory(
         ),
       );
       return;
+    }
+    if (node.ssh?.max_connections !== undefined) {
+      diagnostics.push(
+        diagnostic(
+          'RB_BAD_VALUE',
+          src.atKey(['nodes', i, 'ssh', 'max_connections']),
+          'ssh.max_connections limits the connections of the whole run, not of one node',
+          'write it under defaults.ssh',
+        ),
+      );
     }
     byName.set(node.name, nodes.length);
     const endpoint = node.docker === undefined ? defaultDocker : docker(node.docker, ['nodes', i, 'docker']);
@@ -183,6 +195,8 @@ function ssh(written: WrittenSsh, path: (p: string) => string): SshSettings {
   };
   if (written.identity !== undefined) settings.identity = path(written.identity);
   if (written.known_hosts !== undefined) settings.knownHosts = path(written.known_hosts);
+  if (written.kex !== undefined) settings.kex = [...written.kex];
+  if (written.max_connections !== undefined) settings.maxConnections = written.max_connections;
   return settings;
 }
 

@@ -15,6 +15,10 @@ export interface SshSettings {
   readonly knownHosts?: string;
   /** `strict` (default) refuses unknown keys; `accept-new` records them. */
   readonly hostKey: 'strict' | 'accept-new';
+  /** Key exchange algorithms in order of preference; absent: ssh2's defaults (curve25519-sha256 first). */
+  readonly kex?: readonly string[];
+  /** How many connections the engine opens at once (`defaults.ssh` only); absent: the pool's default. */
+  readonly maxConnections?: number;
 }
 
 /** PEM files (absolute paths) for the Engine API over TLS: the CA the daemon's certificate must chain to, and ours. */

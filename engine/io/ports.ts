@@ -68,6 +68,10 @@ export interface SshTarget {
   readonly hostKey: 'strict' | 'accept-new';
   /** A jump host, from ProxyJump. */
   readonly jump?: SshTarget;
+  /** Key exchange algorithms in order of preference. */
+  readonly kex?: readonly string[];
+  /** How many connections the pool opens at once (the same for every target of an inventory). */
+  readonly maxConnections?: number;
 }
 
 export interface SshExecOptions {

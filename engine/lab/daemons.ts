@@ -1,5 +1,5 @@
 /**
- * Starts and stops a node's daemons (sshd, dockerd with its own containerd) inside the node's namespaces and
+ * Starts and stops a node's daemons (sshd, and unless the lab is light dockerd with its own containerd) inside the node's namespaces and
  * cgroup. Stopping is a power cut: graceful lets dockerd shut down first, hard freezes the node's cgroup and
  * kills everything in it at once. Either way nothing of the node survives and its mounts and shim sockets go.
  */
@@ -15,7 +15,7 @@ import { StopPolling, labEnv, pollUntil } from './exec.js';
 import { unmountUnder } from './mounts.js';
 import { enterNode } from './network.js';
 import { dockerSocket, sshdConfigFile } from './node-files.js';
-import { isOurs, signalOurs, waitGone } from './procs.js';
+import { hasExited, isOurs, signalOurs, waitGone } from './procs.js';
 import { forgetProcesses, recordProcess, type LabNodeRecord, type LabProcess, type LabState } from './state.js';
 import { tlsListenerArgs } from './tls-listener.js';
 
@@ -85,19 +85,12 @@ export function dockerdArgs(node: LabNodeRecord, options: DockerdOptions): strin
   ];
 }
 
-/** Starts dockerd and sshd on the node and waits until both answer. */
+/** Starts dockerd (not on a light node) and sshd on the node and waits until they answer. */
 export async function startNode(state: LabState, node: LabNodeRecord, options: DockerdOptions): Promise<void> {
-  const dockerLog = join(node.dir, 'dockerd.log');
-  // Pid files left by a power cut mislead the next boot: dockerd refuses to start when its pid is in use again,
-  // and it waits on a "running" containerd that is only a zombie not yet reaped, instead of starting one.
-  await rm(join(node.dir, 'docker.pid'), { force: true });
-  await rm(join(node.dir, 'exec', 'containerd', 'containerd.pid'), { force: true });
   const env = labEnv({
     HOME: join(node.dir, 'home'),
   });
-  const dockerPid = await spawnInNode(node, dockerdArgs(node, options), dockerLog, env);
-  const dockerd: LabProcess = { node: node.name, kind: 'dockerd', pid: dockerPid, match: join(node.dir, 'data') };
-  await recordProcess(state.dir, dockerd);
+  const dockerdAnswering = state.light === true ? undefined : await startDockerd(state, node, options, env);
 
   const sshLog = join(node.dir, 'sshd.log');
   // sshd refuses to start without its privilege separation directory.
@@ -105,25 +98,44 @@ export async function startNode(state: LabState, node: LabNodeRecord, options: D
   const sshPid = await spawnInNode(node, ['/usr/sbin/sshd', '-D', '-f', sshdConfigFile(node), '-E', sshLog], sshLog, env);
   const sshd: LabProcess = { node: node.name, kind: 'sshd', pid: sshPid, match: sshdConfigFile(node) };
   await recordProcess(state.dir, sshd);
-
-  await pollUntil(`dockerd on ${node.name} answering`, 90_000, async () => {
-    if (await pingDocker(dockerSocket(node))) return true;
-    if (!(await isOurs(dockerPid, dockerd.match))) {
-      throw new StopPolling(
-        new RunbookError('COMMAND_FAILED', `dockerd on ${node.name} exited; see ${dockerLog}`, { details: await logTail(dockerLog) }),
-      );
-    }
-    return undefined;
-  });
+  await dockerdAnswering?.();
   await pollUntil(`sshd on ${node.name} listening`, 20_000, async () => {
     if (await tcpOpen(node.address, 22)) return true;
-    if (!(await isOurs(sshPid, sshdConfigFile(node)))) {
+    if (await hasExited(sshPid, sshdConfigFile(node))) {
       throw new StopPolling(
         new RunbookError('COMMAND_FAILED', `sshd on ${node.name} exited; see ${sshLog}`, { details: await logTail(sshLog) }),
       );
     }
     return undefined;
   });
+}
+
+/** Spawns dockerd; the returned function waits until its API answers. */
+async function startDockerd(
+  state: LabState,
+  node: LabNodeRecord,
+  options: DockerdOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<() => Promise<void>> {
+  const dockerLog = join(node.dir, 'dockerd.log');
+  // Pid files left by a power cut mislead the next boot: dockerd refuses to start when its pid is in use again,
+  // and it waits on a "running" containerd that is only a zombie not yet reaped, instead of starting one.
+  await rm(join(node.dir, 'docker.pid'), { force: true });
+  await rm(join(node.dir, 'exec', 'containerd', 'containerd.pid'), { force: true });
+  const dockerPid = await spawnInNode(node, dockerdArgs(node, options), dockerLog, env);
+  const dockerd: LabProcess = { node: node.name, kind: 'dockerd', pid: dockerPid, match: join(node.dir, 'data') };
+  await recordProcess(state.dir, dockerd);
+  return async () => {
+    await pollUntil(`dockerd on ${node.name} answering`, 90_000, async () => {
+      if (await pingDocker(dockerSocket(node))) return true;
+      if (await hasExited(dockerPid, dockerd.match)) {
+        throw new StopPolling(
+          new RunbookError('COMMAND_FAILED', `dockerd on ${node.name} exited; see ${dockerLog}`, { details: await logTail(dockerLog) }),
+        );
+      }
+      return undefined;
+    });
+  };
 }
 
 /** True when the node's recorded daemons run. */

@@ -27,7 +27,8 @@ export async function power(t: LabTarget, nodeName: string, onOff: 'on' | 'off',
     return;
   }
   const running = await daemonsRunning(state, node.name);
-  if (running.dockerd && running.sshd) return;
+  const dockerd = state.light === true || running.dockerd;
+  if (dockerd && running.sshd) return;
   // Half up (one daemon died): clear what is left so the node boots from a clean slate.
   if (running.dockerd || running.sshd) await stopNode(state, node, 'hard');
   const fresh = (await readState(dir))!;

@@ -21,6 +21,15 @@ export async function isOurs(pid: number, match: string): Promise<boolean> {
   return (await cmdline(pid))?.includes(match) ?? false;
 }
 
+/**
+ * True when a process just started as `match` has exited or become another program. A command line read
+ * while the process is between exec calls (sh → nsenter → daemon) can be empty: that is not an exit.
+ */
+export async function hasExited(pid: number, match: string): Promise<boolean> {
+  const line = await cmdline(pid);
+  return line === undefined || (line.trim() !== '' && !line.includes(match));
+}
+
 /** Sends `signal` to `pid` only if it is still ours; false when it was not. */
 export async function signalOurs(pid: number, match: string, signal: NodeJS.Signals): Promise<boolean> {
   if (!(await isOurs(pid, match))) return false;

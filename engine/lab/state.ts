@@ -50,6 +50,8 @@ export interface LabState {
   readonly subnet: Subnet;
   readonly bridge: string;
   readonly swarm: boolean;
+  /** Light nodes: sshd only, no dockerd (absent in records of labs made before light nodes existed). */
+  readonly light?: boolean;
   /** Node that runs the registry stack, and its `host:5000`. */
   readonly registry?: { readonly node: string; readonly address: string };
   readonly nodes: readonly LabNodeRecord[];

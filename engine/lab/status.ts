@@ -51,6 +51,7 @@ export async function statusOf(t: LabTarget): Promise<LabStatusReport> {
     name: state.name,
     dir,
     exists: true,
+    ...(state.light === true ? { light: true } : {}),
     subnet: subnetCidr(state.subnet),
     bridge: state.bridge,
     nodes,
@@ -67,7 +68,8 @@ function table(rows: readonly (readonly string[])[]): string[] {
 /** A terminal table: one row per node with its daemons and its state in the swarm. */
 export function formatStatus(r: LabStatusReport): string {
   if (!r.exists) return `lab ${r.name}: not up (no record in ${r.dir})\n`;
-  const lines = [`lab ${r.name}  ${r.subnet ?? ''}  bridge ${r.bridge ?? ''}  ${r.dir}`, ''];
+  const kind = r.light === true ? '  light (sshd only)' : '';
+  const lines = [`lab ${r.name}  ${r.subnet ?? ''}  bridge ${r.bridge ?? ''}  ${r.dir}${kind}`, ''];
   const swarmNodes = r.swarm.type === 'ok' ? r.swarm.nodes : [];
   const rows: string[][] = [['NODE', 'ADDRESS', 'ROLE', 'DOCKERD', 'SSHD', 'SWARM', 'MANAGER']];
   for (const n of r.nodes) {
@@ -76,7 +78,7 @@ export function formatStatus(r: LabStatusReport): string {
       n.name,
       n.address,
       n.role,
-      n.api ? 'up' : n.dockerd ? 'starting' : 'down',
+      r.light === true ? 'none' : n.api ? 'up' : n.dockerd ? 'starting' : 'down',
       n.sshd ? 'up' : 'down',
       s === undefined ? '-' : `${s.state}/${s.availability}`,
       s?.manager ?? '-',

@@ -20,6 +20,8 @@ export interface LabUpOptions extends LabTarget {
   readonly swarm: boolean;
   /** Serve a private registry as stack `registry` on the first manager (needs `swarm`). */
   readonly registry: boolean;
+  /** Light nodes: network and UTS namespace and sshd, no dockerd; for measuring SSH fan-out at scale. */
+  readonly light?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -31,7 +33,7 @@ export interface LabNodeInfo {
   readonly ssh: { readonly port: 22 };
   /** Host path of the node's Docker API unix socket. */
   readonly dockerSocket: string;
-  /** Its dockerd and sshd are running. */
+  /** Its daemons are running (a light node's sshd). */
   readonly up: boolean;
 }
 
@@ -90,6 +92,8 @@ export interface LabStatusReport {
   readonly dir: string;
   /** false when no record of the lab exists (never brought up, or already down). */
   readonly exists: boolean;
+  /** Its nodes run sshd only. */
+  readonly light?: boolean;
   readonly subnet?: string;
   readonly bridge?: string;
   readonly nodes: readonly LabNodeStatus[];

@@ -1,7 +1,7 @@
 /**
  * Brings a lab up from a list of node specs: claims a name and a subnet, records every resource in lab.json
  * before making it, builds the wire and the nodes, starts their daemons, imports images, forms the swarm,
- * deploys the registry and writes the inventory.
+ * deploys the registry and writes the inventory. Light nodes stop after sshd: no dockerd, images or swarm.
  */
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -46,6 +46,8 @@ export interface UpPlan {
   readonly nodes: readonly NodeSpec[];
   readonly swarm: boolean;
   readonly registry: boolean;
+  /** Nodes with sshd only, no dockerd. */
+  readonly light: boolean;
   /** Node that hosts the registry; default the first manager. */
   readonly registryNode?: string;
   readonly groups: Readonly<Record<string, readonly string[]>>;
@@ -54,6 +56,7 @@ export interface UpPlan {
   readonly log: (line: string) => void;
 }
 
+/** Nodes take .2 upwards of the lab's /24 (the host holds .1), so at most 253 would fit. */
 export const MAX_NODES = 200;
 
 export function labDir(t: LabTarget): string {
@@ -89,6 +92,12 @@ export function checkPlan(plan: UpPlan): void {
   }
   if (plan.swarm && !plan.nodes.some((n) => n.role === 'manager')) {
     throw new RunbookError('INVALID', 'a swarm needs at least one manager; write --managers 1 or more');
+  }
+  if (plan.light && (plan.swarm || plan.registry)) {
+    throw new RunbookError(
+      'INVALID',
+      'light nodes run no dockerd, so they form no swarm and serve no registry; drop --swarm and --registry, or drop --light',
+    );
   }
   if (plan.registry && !plan.swarm) {
     throw new RunbookError('INVALID', 'the registry runs as a swarm stack; add --swarm, or drop --registry');
@@ -164,7 +173,7 @@ export async function describe(state: LabState, inventory: string): Promise<LabD
       role: n.role,
       ssh: { port: 22 as const },
       dockerSocket: dockerSocket(n),
-      up: running.dockerd && running.sshd,
+      up: running.sshd && (state.light === true || running.dockerd),
     });
   }
   return {
@@ -176,6 +185,24 @@ export async function describe(state: LabState, inventory: string): Promise<LabD
     nodes,
     ...(state.registry === undefined ? {} : { registry: `${state.registry.address}:5000` }),
   };
+}
+
+async function importImages(
+  nodes: readonly LabNodeRecord[],
+  tars: Awaited<ReturnType<typeof buildImages>>,
+  registryHost: LabNodeRecord | undefined,
+  log: (line: string) => void,
+): Promise<void> {
+  const limit = pLimit(4);
+  await Promise.all(
+    nodes.map((n) =>
+      limit(async () => {
+        await importImage(dockerSocket(n), tars.busybox, BUSYBOX_IMAGE);
+        if (n === registryHost && tars.registry !== undefined) await importImage(dockerSocket(n), tars.registry, REGISTRY_IMAGE);
+      }),
+    ),
+  );
+  log(`imported ${BUSYBOX_IMAGE}${registryHost === undefined ? '' : ` and ${REGISTRY_IMAGE}`}`);
 }
 
 async function build(plan: UpPlan, dir: string): Promise<LabDescription> {
@@ -196,6 +223,7 @@ async function build(plan: UpPlan, dir: string): Promise<LabDescription> {
     subnet,
     bridge: bridgeName(subnet),
     swarm: plan.swarm,
+    ...(plan.light ? { light: true } : {}),
     ...(registryHost === undefined ? {} : { registry: { node: registryHost.name, address: registryHost.address } }),
     nodes,
     resources: [
@@ -210,9 +238,9 @@ async function build(plan: UpPlan, dir: string): Promise<LabDescription> {
   });
   log(`lab ${lab}: ${nodes.length} nodes on ${subnetCidr(subnet)} (bridge ${bridgeName(subnet)})`);
 
-  const images = buildImages(dir, plan.registry);
+  const images = plan.light ? undefined : buildImages(dir, plan.registry);
   // Awaited below; until then a failure must not count as unhandled.
-  images.catch(() => undefined);
+  images?.catch(() => undefined);
   await createBridge(dir, bridgeName(subnet), subnet);
   await writeClientKey(dir, lab);
   const limit = pLimit(4);
@@ -228,21 +256,10 @@ async function build(plan: UpPlan, dir: string): Promise<LabDescription> {
   const state = (await readState(dir))!;
   const insecure = registryHost === undefined ? {} : { insecureRegistry: `${registryHost.address}:5000` };
   await Promise.all(nodes.map((n) => limit(() => startNode(state, n, insecure))));
-  log(`sshd and dockerd up on ${nodes.length} nodes`);
+  log(`${plan.light ? 'sshd' : 'sshd and dockerd'} up on ${nodes.length} nodes`);
+  if (images !== undefined) await importImages(nodes, await images, registryHost, log);
 
-  const tars = await images;
-  await Promise.all(
-    nodes.map((n) =>
-      limit(async () => {
-        await importImage(dockerSocket(n), tars.busybox, BUSYBOX_IMAGE);
-        if (n === registryHost && tars.registry !== undefined) await importImage(dockerSocket(n), tars.registry, REGISTRY_IMAGE);
-      }),
-    ),
-  );
-  log(`imported ${BUSYBOX_IMAGE}${registryHost === undefined ? '' : ` and ${REGISTRY_IMAGE}`}`);
-
-  if (plan.swarm) await formSwarm(nodes, log);
-  if (registryHost !== undefined && firstManager !== undefined) await deployRegistry(dir, firstManager, registryHost, log);
+  if (plan.swarm) await formSwarm(nodes, log);  if (registryHost !== undefined && firstManager !== undefined) await deployRegistry(dir, firstManager, registryHost, log);
 
   const stacks: InventoryStack[] = [];
   for (const stack of plan.stacks) {

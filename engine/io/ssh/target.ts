@@ -47,6 +47,8 @@ function jumpTarget(spec: string, base: SshTarget, config: SSHConfig | undefined
     ...(identity === undefined ? {} : { identity }),
     ...(base.knownHosts === undefined ? {} : { knownHosts: base.knownHosts }),
     hostKey: base.hostKey,
+    ...(base.kex === undefined ? {} : { kex: base.kex }),
+    ...(base.maxConnections === undefined ? {} : { maxConnections: base.maxConnections }),
   };
 }
 
@@ -64,6 +66,8 @@ export function sshTargetOf(node: InventoryNode, configFile = join(homedir(), '.
     ...(identity === undefined ? {} : { identity }),
     knownHosts,
     hostKey: node.ssh.hostKey,
+    ...(node.ssh.kex === undefined ? {} : { kex: node.ssh.kex }),
+    ...(node.ssh.maxConnections === undefined ? {} : { maxConnections: node.ssh.maxConnections }),
   };
   const proxy = first(computed['proxyjump']);
   return proxy === undefined || proxy === 'none' ? base : { ...base, jump: jumpTarget(proxy, base, config) };
