@@ -3,6 +3,7 @@
  * engine, beside a parallel OpenSSH loop with ControlMaster and a sequential one, in the same run (cold =
  * new connections; warm = connections or ControlMaster sockets already open) — and labelling every node
  * through the Engine API (`docker.node.update`, one instance per node): wall time and per-node latency;
+ * what node identity adds to them;
  * then the power-off of its 9 workers through the quorum gate.
  */
 import { execFile } from 'node:child_process';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadInventory, loadRunbook, run as runbookRun, systemPorts, type Inventory, type Ports, type Reporter, type RunEvent, type Runbook, openRunStore } from '../engine/index.js';
 import { labDown, labUp } from '../engine/lab/commands.js';
+import { benchNodeIdentity } from './node-identity.js';
 import { benchPowerOff } from './power-off.js';
 
 const run = promisify(execFile);
@@ -104,6 +106,8 @@ export async function benchSsh(): Promise<Record<string, number>> {
     const labelCold = await timed(() => execute(ports, labelRunbook, { value: 'a' }, [recordLatency]));
     latencies.length = 0;
     const labelWarm = await timed(() => execute(ports, labelRunbook, { value: 'b' }, [recordLatency]));
+    await execute(ports, runbook, {}, []);
+    const identity = await benchNodeIdentity(ports, inventory, median(engine.warm));
     await ports.ssh.close();
     await ports.docker.close();
     // Last: it leaves the workers off.
@@ -128,6 +132,7 @@ export async function benchSsh(): Promise<Record<string, number>> {
       'api.label10.warm.ms': Math.round(labelWarm),
       'api.label10.per_node.median.ms': Math.round(median(latencies)),
       'api.label10.per_node.max.ms': Math.round(Math.max(...latencies)),
+      ...identity,
       ...powerOff,
     };
   } finally {

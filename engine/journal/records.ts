@@ -18,6 +18,24 @@ export interface InstanceRef {
   readonly key?: string;
 }
 
+/**
+ * Who answered at the run's first contact with a node over one of its connections, before anything
+ * changed there: later contacts, resumes included, must meet the same host. Journals written before
+ * this record existed simply have none.
+ */
+export interface NodeIdentityEntry {
+  readonly node: string;
+  readonly via: 'docker' | 'ssh';
+  /** `unix:///var/run/docker.sock`, `tcp://10.0.0.1:2375`, `ssh://root@10.0.0.2:22`. */
+  readonly endpoint: string;
+  /** The Engine's `Name`, or `uname -n` over SSH. */
+  readonly hostname: string;
+  /** The Engine's `ID`. */
+  readonly daemonId?: string;
+  /** The daemon's `Swarm.NodeID`, when it is in a swarm. */
+  readonly nodeId?: string;
+}
+
 /** A record's content, version 1: what happened, without `v`, `seq` and `ts`. */
 export type JournalEntry =
   | {
@@ -69,6 +87,7 @@ export type JournalEntry =
     } & InstanceRef)
   | ({ readonly type: 'step.skipped'; readonly reason: string; readonly detail?: string } & InstanceRef)
   | { readonly type: 'gate.answered'; readonly gate: string; readonly question: string; readonly answer: boolean; readonly by: 'tty' | 'flag' | 'resume' }
+  | ({ readonly type: 'node.identified' } & NodeIdentityEntry)
   | { readonly type: 'run.finished'; readonly status: 'succeeded' | 'failed' | 'interrupted' | 'refused'; readonly durationMs: number; readonly error?: string };
 
 /**
@@ -87,6 +106,7 @@ const JOURNALED_TYPES: ReadonlySet<string> = new Set<JournalEntry['type']>([
   'step.failed',
   'step.skipped',
   'gate.answered',
+  'node.identified',
   'run.finished',
 ]);
 

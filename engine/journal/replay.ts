@@ -3,7 +3,7 @@
  * the file. Resume and `runbook show` both build on this.
  */
 import { RunbookError } from '../errors.js';
-import type { JournalRecord } from './records.js';
+import type { JournalRecord, NodeIdentityEntry } from './records.js';
 
 /** Latest known state of one step instance (`id`, `id[key]`, `id@node`, `id[key]@node`). */
 export interface InstanceState {
@@ -59,6 +59,8 @@ export interface RunState {
   readonly instances: ReadonlyMap<string, InstanceState>;
   /** Gate answers by gate name; a later answer replaces an earlier one. */
   readonly gates: ReadonlyMap<string, boolean>;
+  /** Who answered at first contact, by `via:node` (`docker:node2`): what later contacts must meet. */
+  readonly identities: ReadonlyMap<string, NodeIdentityEntry>;
   /** Number of `run.started` records: 1 plus the number of resumes. */
   readonly attemptsTotal: number;
   readonly records: number;
@@ -81,7 +83,7 @@ export function replay(records: readonly JournalRecord[]): RunState {
   if (first.type !== 'run.started') {
     throw new RunbookError('INTERNAL', `the journal begins with ${first.type} (seq ${first.seq}), not run.started`);
   }
-  const state: Mutable<Omit<RunState, 'instances' | 'gates'>> = {
+  const state: Mutable<Omit<RunState, 'instances' | 'gates' | 'identities'>> = {
     runId: first.runId,
     runbook: first.runbook,
     runbookFile: first.runbookFile,
@@ -99,6 +101,7 @@ export function replay(records: readonly JournalRecord[]): RunState {
   const instances = new Map<string, InstanceState>();
   const tallies = new Map<string, Tally>();
   const gates = new Map<string, boolean>();
+  const identities = new Map<string, NodeIdentityEntry>();
   let segment = 0;
 
   const count = (instance: string, attempt: number): number => {
@@ -197,6 +200,20 @@ export function replay(records: readonly JournalRecord[]): RunState {
       case 'gate.answered':
         gates.set(r.gate, r.answer);
         break;
+      case 'node.identified': {
+        // The first contact is the reference; a later record of the same node does not replace it.
+        const key = identityKey(r.via, r.node);
+        if (identities.has(key)) break;
+        identities.set(key, {
+          node: r.node,
+          via: r.via,
+          endpoint: r.endpoint,
+          hostname: r.hostname,
+          ...(r.daemonId === undefined ? {} : { daemonId: r.daemonId }),
+          ...(r.nodeId === undefined ? {} : { nodeId: r.nodeId }),
+        });
+        break;
+      }
       case 'run.finished':
         state.status = r.status;
         state.finishedAt = r.ts;
@@ -205,7 +222,12 @@ export function replay(records: readonly JournalRecord[]): RunState {
         return assertNever(r);
     }
   }
-  return { ...state, instances, gates };
+  return { ...state, instances, gates, identities };
+}
+
+/** The key of `RunState.identities`. */
+export function identityKey(via: NodeIdentityEntry['via'], node: string): string {
+  return `${via}:${node}`;
 }
 
 function ref(r: { step: string; instance: string; target: string; key?: string }): Pick<InstanceState, 'step' | 'instance' | 'target' | 'key'> {

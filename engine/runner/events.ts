@@ -78,6 +78,16 @@ export type RunEvent =
     } & StepInstanceRef)
   | ({ readonly type: 'step.skipped'; readonly reason: SkipReason; readonly detail?: string } & StepInstanceRef)
   | { readonly type: 'gate.answered'; readonly gate: string; readonly question: string; readonly answer: boolean; readonly by: 'tty' | 'flag' | 'resume' }
+  /** The run's first contact with a node over one connection: who answered there (`runner/node-identity.ts`). */
+  | {
+      readonly type: 'node.identified';
+      readonly node: string;
+      readonly via: 'docker' | 'ssh';
+      readonly endpoint: string;
+      readonly hostname: string;
+      readonly daemonId?: string;
+      readonly nodeId?: string;
+    }
   | { readonly type: 'run.finished'; readonly status: RunStatus; readonly durationMs: number; readonly error?: string };
 
 export type RunEventType = RunEvent['type'];

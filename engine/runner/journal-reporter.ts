@@ -49,6 +49,16 @@ export function toEntry(e: RunEvent): JournalEntry | undefined {
       return { type: e.type, ...ref(e), reason: e.reason, ...optional('detail', e.detail) };
     case 'gate.answered':
       return { type: e.type, gate: e.gate, question: e.question, answer: e.answer, by: e.by };
+    case 'node.identified':
+      return {
+        type: e.type,
+        node: e.node,
+        via: e.via,
+        endpoint: e.endpoint,
+        hostname: e.hostname,
+        ...optional('daemonId', e.daemonId),
+        ...optional('nodeId', e.nodeId),
+      };
     case 'run.finished':
       return { type: e.type, status: e.status, durationMs: e.durationMs, ...optional('error', e.error) };
     case 'step.log':

@@ -18,10 +18,11 @@ import type { RunState } from '../journal/replay.js';
 import { newRunId, type RunLock, type RunStore } from '../journal/run-store.js';
 import { JournalReporter } from './journal-reporter.js';
 import { baseContext, instanceContext } from '../plan/context.js';
-import type { Reporter, RunStatus } from './events.js';
+import type { Reporter, RunEvent, RunStatus } from './events.js';
 import { passGate } from './gates.js';
 import { located } from '../plan/located.js';
 import { RunSession, type ResumeFrom } from './session.js';
+import { NodeIdentity } from './node-identity.js';
 import { QuorumGate, type EarlierEffect } from './quorum-gate.js';
 import { changesNothing } from './read-only.js';
 import { schedule } from './schedule.js';
@@ -88,7 +89,9 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     envAllowList: runbook.env,
     env: request.env,
   });
-  const session = RunSession.create(
+  // Identities are journaled as events of the session, which exists once the checker is made.
+  const emit = (event: RunEvent): void => session.emit(event);
+  const session: RunSession = RunSession.create(
     {
       runId,
       runDir: dir,
@@ -107,6 +110,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
         request.inventory === undefined
           ? undefined
           : new QuorumGate(request.inventory, request.ports.docker, request.signal, earlierEffects(request.resume?.state)),
+      identity: request.inventory === undefined ? undefined : new NodeIdentity(request.ports, request.signal, emit, request.resume?.state.identities),
     },
     runbook,
     base,

@@ -14,6 +14,7 @@ import type { RunLock } from '../journal/run-store.js';
 import { SecretMasker } from '../secrets.js';
 import type { BaseContext } from '../plan/context.js';
 import type { Reporter, RunEvent } from './events.js';
+import type { NodeIdentity } from './node-identity.js';
 import type { QuorumGate } from './quorum-gate.js';
 
 /** How a step ended, as far as its dependents are concerned. */
@@ -47,6 +48,8 @@ export interface RunShared {
   readonly schedule: (session: RunSession, order: readonly Step[]) => Promise<StepOutcome[]>;
   /** Judges every instance that takes a manager's vote away, with everything else in flight; none without an inventory. */
   readonly quorum: QuorumGate | undefined;
+  /** Asks each node, before the first change there, whether the host answering is that node; none without an inventory. */
+  readonly identity: NodeIdentity | undefined;
   /** Set after the first failure that is not tolerated: no new step starts. */
   stopped: boolean;
   /** The first refusal (gate or guard), which decides exit code 3. */
@@ -105,6 +108,9 @@ export class RunSession {
   }
   get quorum(): QuorumGate | undefined {
     return this.shared.quorum;
+  }
+  get identity(): NodeIdentity | undefined {
+    return this.shared.identity;
   }
   get stopped(): boolean {
     return this.shared.stopped;

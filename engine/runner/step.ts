@@ -247,9 +247,15 @@ async function attempts(
   let delay = policy.delayMs;
   for (let attempt = 1; ; attempt += 1) {
     const started = session.ports.clock.now();
-    session.emit({ type: 'step.started', ...ref, attempt, ...(effect === undefined ? {} : { quorum: effect }) });
-    await session.flush();
+    // Before the instance is recorded as started: a host that is not the node refuses it like a guard,
+    // and a node that does not answer yet fails the attempt, under the step's retry.
+    const unverified = await unverifiedNode(session, action, args, instance);
+    if (unverified === undefined) {
+      session.emit({ type: 'step.started', ...ref, attempt, ...(effect === undefined ? {} : { quorum: effect }) });
+      await session.flush();
+    }
     try {
+      if (unverified !== undefined) throw unverified;
       const result = await callWithTimeout(action, args, context, session.signal, step.timeoutMs);
       const outputs = outputsOf(step, result, ctx, whereOf(session, step));
       const secrets = secretNames(step, action);
@@ -287,6 +293,22 @@ async function attempts(
       }
       return fail(session, step, ref, e, attempt, session.ports.clock.now() - started);
     }
+  }
+}
+
+/** Why the instance's node cannot be shown to be the one answering, when a retry may tell; throws a refusal. */
+async function unverifiedNode(
+  session: RunSession,
+  action: ActionDefinition<Record<string, unknown>>,
+  args: Record<string, unknown>,
+  instance: Instance,
+): Promise<unknown> {
+  try {
+    await session.identity?.verify(action, args, instance.target);
+    return undefined;
+  } catch (e) {
+    if (e instanceof RunbookError && e.code === 'GUARD_REFUSED') throw e;
+    return e;
   }
 }
 

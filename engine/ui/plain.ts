@@ -76,6 +76,8 @@ export class PlainReporter implements Reporter {
       case 'step.skipped':
         if (!this.outcomes.has(e.instance)) this.outcomes.set(e.instance, 'skipped');
         return [`${t} – ${label(e)} skipped (${e.reason}${e.detail === undefined ? '' : `: ${e.detail}`})`];
+      case 'node.identified':
+        return this.verbose ? [`           ${identified(e)}`] : [];
       case 'gate.answered':
         return [`${t} ? ${e.question} → ${e.answer ? 'yes' : 'no'} (${BY[e.by]})`];
       case 'run.finished': {
@@ -118,4 +120,10 @@ function pad(n: number): string {
 
 function assertNever(e: never): never {
   throw new Error(`unhandled run event ${JSON.stringify(e)}`);
+}
+
+/** `node2 (docker) is host "node2" (swarm node abc…) at unix:///…`: who answered at first contact. */
+export function identified(e: { readonly node: string; readonly via: 'docker' | 'ssh'; readonly endpoint: string; readonly hostname: string; readonly nodeId?: string }): string {
+  const swarm = e.nodeId === undefined ? '' : ` (swarm node ${e.nodeId})`;
+  return `${e.node} (${e.via}) is host ${JSON.stringify(e.hostname)}${swarm} at ${e.endpoint}`;
 }

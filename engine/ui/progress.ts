@@ -109,6 +109,7 @@ export class ProgressReporter implements Reporter {
         return;
       case 'run.started':
       case 'gate.answered':
+      case 'node.identified':
         return;
       default:
         assertNever(event);

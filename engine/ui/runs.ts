@@ -4,7 +4,7 @@
 import type { JournalRecord } from '../journal/records.js';
 import type { RunState } from '../journal/replay.js';
 import type { RunHeader } from '../journal/run-store.js';
-import { formatDuration as duration } from './plain.js';
+import { formatDuration as duration, identified } from './plain.js';
 
 function elapsed(state: RunHeader): string {
   if (state.finishedAt === undefined) return '-';
@@ -46,6 +46,8 @@ function describe(record: JournalRecord): string {
       return `✖ ${record.instance}${record.tolerated ? ' (tolerated)' : ''}: ${record.error}`;
     case 'step.skipped':
       return `– ${record.instance} skipped (${record.reason})${record.detail === undefined ? '' : `: ${record.detail}`}`;
+    case 'node.identified':
+      return `◆ ${identified(record)}`;
     case 'gate.answered':
       return `? ${record.question} → ${record.answer ? 'yes' : 'no'} (${record.by})`;
     case 'run.finished':

@@ -13,6 +13,7 @@ import type { DockerPort, DockerRequest, DockerTarget } from '../ports.js';
 import { mapDockerError, type CallDescription } from './errors.js';
 import { QuietAgent, QuietTlsAgent } from './quiet-agent.js';
 import { SshDialAgent, type SshProblemSlot } from './ssh-agent.js';
+import { endpointUrl } from './target.js';
 import { sshConnectOptions, type HostKeyProblemSlot } from './ssh-options.js';
 import { readTlsFiles } from './tls.js';
 
@@ -39,18 +40,6 @@ interface Endpoint {
   /** The TLS files of a tcp endpoint, for messages that say which one to fix. */
   readonly tls?: DockerTls;
   version?: string;
-}
-
-function endpointKey(target: DockerTarget): string {
-  const e = target.endpoint;
-  switch (e.type) {
-    case 'socket':
-      return `unix://${e.socket}`;
-    case 'tcp':
-      return e.host;
-    case 'ssh':
-      return `ssh://${e.ssh.user}@${e.ssh.host}:${e.ssh.port}`;
-  }
 }
 
 /**
@@ -134,7 +123,7 @@ export function createDockerClient(options: DockerClientOptions = {}): DockerPor
   const defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
 
   function endpointOf(target: DockerTarget): Endpoint {
-    const key = endpointKey(target);
+    const key = endpointUrl(target);
     let endpoint = endpoints.get(key);
     if (endpoint === undefined) {
       const slot: TransportSlot = {};

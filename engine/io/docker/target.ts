@@ -17,3 +17,16 @@ export function dockerTargetOf(node: InventoryNode): DockerTarget {
       return { name: node.name, endpoint: { type: 'ssh', ssh: sshTargetOf(node) } };
   }
 }
+
+/** Where a target's API is, as a URL: what messages name, and the key of its client. */
+export function endpointUrl(target: DockerTarget): string {
+  const e = target.endpoint;
+  switch (e.type) {
+    case 'socket':
+      return `unix://${e.socket}`;
+    case 'tcp':
+      return e.host;
+    case 'ssh':
+      return `ssh://${e.ssh.user}@${e.ssh.host}:${e.ssh.port}`;
+  }
+}

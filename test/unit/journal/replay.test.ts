@@ -141,4 +141,29 @@ describe('parseJournal', () => {
     const line = JSON.stringify({ v: 2, seq: 1, ts: '2026-11-22T04:00:00Z', type: 'run.started' });
     expect(() => parseJournal(`${line}\n`, 'j.jsonl')).toThrow('journal j.jsonl:1 has record version 2, but this runbook reads version 1');
   });
+
+  it('keeps the first identity recorded of each node and connection; a journal without any has none', () => {
+    const identified = (hostname: string, nodeId?: string): RunEvent => ({
+      type: 'node.identified',
+      node: 'n2',
+      via: 'docker',
+      endpoint: 'unix:///var/run/docker.sock',
+      hostname,
+      ...(nodeId === undefined ? {} : { nodeId }),
+    });
+    const state = replay(
+      records([
+        runStarted(),
+        identified('n2', 'abc'),
+        { type: 'node.identified', node: 'n2', via: 'ssh', endpoint: 'ssh://root@10.0.0.2:22', hostname: 'n2' },
+        finished('failed'),
+        runStarted({ resumed: true }),
+        identified('elsewhere'),
+      ]),
+    );
+    expect([...state.identities.keys()]).toEqual(['docker:n2', 'ssh:n2']);
+    expect(state.identities.get('docker:n2')).toEqual({ node: 'n2', via: 'docker', endpoint: 'unix:///var/run/docker.sock', hostname: 'n2', nodeId: 'abc' });
+    expect(replay(records([runStarted(), started('a'), finished('succeeded')])).identities.size).toBe(0);
+  });
 });
+
