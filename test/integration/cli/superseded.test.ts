@@ -38,9 +38,11 @@ describe('resume after a later run on the same cluster', () => {
     const runsBefore = await runCli(['runs', '--state-dir', 's'], { cwd: dir });
     expect(runsBefore.stdout).not.toContain('superseded');
 
+    const before = new Set(readdirSync(join(dir, 's', 'runs')));
     const reboot = await runCli(['run', 'reboot.yaml', ...common], { cwd: dir });
     expect(reboot.code, reboot.stderr).toBe(0);
-    const rebootId = readdirSync(join(dir, 's', 'runs')).sort().at(-1) as string;
+    // The new run's directory: ids of runs started in the same second do not sort by time.
+    const rebootId = readdirSync(join(dir, 's', 'runs')).find((id) => !before.has(id)) as string;
 
     const runs = await runCli(['runs', '--state-dir', 's'], { cwd: dir });
     expect(runs.stdout).toMatch(new RegExp(`${shutdownId}\\s+shutdown\\s+failed\\s+.*superseded by ${rebootId} \\(reboot\\)`));
