@@ -53,7 +53,7 @@ export interface InstancePlan {
   readonly instance: Instance;
   readonly context: ExprContext;
   readonly args: { readonly ok: true; readonly value: Record<string, unknown> } | { readonly ok: false; readonly problem: ExpressionFailure };
-  /** The node outside `--limit` it runs on, or acts on (`with.node`): the instance is skipped. */
+  /** Why `--limit` leaves it out (`node2 is outside --limit all:!node2`): it runs on or acts on (`with.node`) another node; it is skipped. */
   readonly outside?: string;
 }
 
@@ -115,10 +115,10 @@ async function expand(step: Step, action: ActionDescriptor<Record<string, unknow
     try {
       const value = located(where, ['with'], () => interpolateWith(step, action, context, { ...unknownHere, quote: input.quote }));
       const about = typeof value['node'] === 'string' ? value['node'] : undefined;
-      return withOutside({ instance, context, args: { ok: true, value } }, outsideLimit(input.limit, input.inventory, [on, about]));
+      return withOutside({ instance, context, args: { ok: true, value } }, outsideLimit(input.limit, input.inventory, [on, about]), input.limit);
     } catch (e) {
       if (!(e instanceof ExpressionFailure)) throw e;
-      return withOutside({ instance, context, args: { ok: false, problem: e } }, outsideLimit(input.limit, input.inventory, [on]));
+      return withOutside({ instance, context, args: { ok: false, problem: e } }, outsideLimit(input.limit, input.inventory, [on]), input.limit);
     }
   });
   return {
@@ -130,6 +130,6 @@ async function expand(step: Step, action: ActionDescriptor<Record<string, unknow
   };
 }
 
-function withOutside(plan: InstancePlan, outside: string | undefined): InstancePlan {
-  return outside === undefined ? plan : { ...plan, outside };
+function withOutside(plan: InstancePlan, node: string | undefined, limit: Limit | undefined): InstancePlan {
+  return node === undefined || limit === undefined ? plan : { ...plan, outside: `${node} is outside --limit ${limit.pattern}` };
 }

@@ -243,7 +243,7 @@ async function planStep(
   let stops = false;
   for (const { instance, context: ctx, args: planned, outside } of plan.instances) {
     if (outside !== undefined) {
-      instances.push({ instance: prefix + instance.id, target: targetName(instance.target), lines: [], skipped: `${outside} is outside --limit ${request.limit?.pattern ?? ''}` });
+      instances.push({ instance: prefix + instance.id, target: targetName(instance.target), lines: [], skipped: outside });
       continue;
     }
     const args = planned.ok ? planned.value : {};

@@ -59,7 +59,7 @@ export async function runStep(session: RunSession, step: Step): Promise<StepOutc
   const { inside, outside } = byLimit(session, step, plan.instances);
   for (const planned of outside) {
     session.setOutputs(step.id, plan.multi, planned.instance.outputKey, {});
-    session.emit({ type: 'step.skipped', ...refOf(session, step, planned.instance), reason: 'limit', detail: `${planned.outside} is outside --limit ${session.limit?.pattern ?? ''}` });
+    session.emit({ type: 'step.skipped', ...refOf(session, step, planned.instance), reason: 'limit', ...(planned.outside === undefined ? {} : { detail: planned.outside }) });
   }
   if (inside.length === 0 && outside.length > 0) return 'skipped';
   const concurrency = step.concurrency ?? Math.max(1, inside.length);
