@@ -106,10 +106,12 @@ export async function benchSsh(): Promise<Record<string, number>> {
     const labelCold = await timed(() => execute(ports, labelRunbook, { value: 'a' }, [recordLatency]));
     latencies.length = 0;
     const labelWarm = await timed(() => execute(ports, labelRunbook, { value: 'b' }, [recordLatency]));
-    await execute(ports, runbook, {}, []);
-    const identity = await benchNodeIdentity(ports, inventory, median(engine.warm));
     await ports.ssh.close();
     await ports.docker.close();
+    const fresh = systemPorts(process.stdin, process.stderr);
+    const identity = await benchNodeIdentity(fresh, inventory, median(engine.warm));
+    await fresh.ssh.close();
+    await fresh.docker.close();
     // Last: it leaves the workers off.
     const powerOff = await benchPowerOff(lab.inventory, inventory, stateDir);
     const figures = {

@@ -85,6 +85,8 @@ export interface SshExecOptions {
 
 export interface SshPort {
   exec(target: SshTarget, command: string, options: SshExecOptions): Promise<CommandResult>;
+  /** The name the host on the other end gives itself (`uname -n`), asked once per connection. */
+  hostname(target: SshTarget, signal: AbortSignal): Promise<string>;
   /** Writes `content` to `path` over SFTP with `mode`. */
   upload(target: SshTarget, content: string | Buffer, path: string, mode: number, signal: AbortSignal): Promise<void>;
   /** Copies the remote file `path` to the local file `to` over SFTP. */

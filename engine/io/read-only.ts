@@ -30,6 +30,7 @@ export function readOnlyPorts(ports: Ports): Ports {
         options.readOnly === true
           ? ports.ssh.exec(target, command, options)
           : Promise.reject(new RunbookError('DRY_RUN_WRITE', `dry-run: refused to run on ${target.name}: ${command}`)),
+      hostname: (target, signal) => ports.ssh.hostname(target, signal),
       upload: (target, _content, path) =>
         Promise.reject(new RunbookError('DRY_RUN_WRITE', `dry-run: refused to write ${path} on ${target.name}`)),
       download: (target, path, to) =>

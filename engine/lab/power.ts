@@ -1,8 +1,11 @@
 /**
  * Powers one lab node off or on. Off is a machine going dark (graceful: dockerd shuts down first; hard: the
  * node's cgroup is frozen and killed at once). On is a reboot: the same namespaces and data directories,
- * so swarm membership persists.
+ * so swarm membership persists. Each real switch (not a no-op on a node already in that state) is appended to
+ * the lab's power.log, so that a soak or an operator can count how often a node was really switched.
  */
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { RunbookError } from '../errors.js';
 import { daemonsRunning, startNode, stopNode } from './daemons.js';
 import { readState } from './state.js';
@@ -22,11 +25,12 @@ export async function power(t: LabTarget, nodeName: string, onOff: 'on' | 'off',
       `lab ${t.name} has no node ${nodeName}; write one of: ${state.nodes.map((n) => n.name).join(', ')}`,
     );
   }
+  const running = await daemonsRunning(state, node.name);
   if (onOff === 'off') {
     await stopNode(state, node, options.hard === true ? 'hard' : 'graceful');
+    if (running.dockerd || running.sshd) await recordSwitch(dir, node.name, 'off');
     return;
   }
-  const running = await daemonsRunning(state, node.name);
   const dockerd = state.light === true || running.dockerd;
   if (dockerd && running.sshd) return;
   // Half up (one daemon died): clear what is left so the node boots from a clean slate.
@@ -37,4 +41,20 @@ export async function power(t: LabTarget, nodeName: string, onOff: 'on' | 'off',
     node,
     fresh.registry === undefined ? {} : { insecureRegistry: `${fresh.registry.address}:5000` },
   );
+  await recordSwitch(dir, node.name, 'on');
+}
+
+export interface PowerSwitchRecord {
+  readonly at: string;
+  readonly node: string;
+  readonly power: 'on' | 'off';
+}
+
+/** The lab's power.log: one JSON line per real switch, in the order they happened. */
+export const POWER_LOG = 'power.log';
+
+async function recordSwitch(dir: string, node: string, power: 'on' | 'off'): Promise<void> {
+  const record: PowerSwitchRecord = { at: new Date().toISOString(), node, power };
+  // One short line per append: O_APPEND keeps concurrent switches of several nodes whole.
+  await appendFile(join(dir, POWER_LOG), `${JSON.stringify(record)}\n`);
 }

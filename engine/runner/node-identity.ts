@@ -1,9 +1,9 @@
 /**
  * Before an instance changes anything on a node, the daemon or host answering must be that node: its
- * Docker Engine (`GET /info`: `Name`, `ID`, `Swarm.NodeID`) or its SSH host (`uname -n`). Asked once per
- * node and connection per run, at first contact; what answered is journaled (`node.identified`), and later
- * contacts, resumes included, are judged against it. A host that is not the node refuses the instance
- * (GUARD_REFUSED: exit 3, nothing done there).
+ * Docker Engine (`GET /info`: `Name`, `ID`, `Swarm.NodeID`) or its SSH host (`uname -n`, which the SSH pool
+ * keeps with the connection it was asked on). Asked once per node and connection per run, at first contact;
+ * what answered is journaled (`node.identified`), and later contacts, resumes included, are judged against
+ * it. A host that is not the node refuses the instance (GUARD_REFUSED: exit 3, nothing done there).
  */
 import type { ActionDefinition } from '../actions/define.js';
 import { RunbookError } from '../errors.js';
@@ -104,11 +104,7 @@ export class NodeIdentity {
 
   private async askSsh(node: InventoryNode): Promise<{ endpoint: string; observed: ObservedIdentity }> {
     const target = sshTargetOf(node);
-    const result = await this.ports.ssh.exec(target, 'uname -n', { signal: this.signal, readOnly: true });
-    if (result.exitCode !== 0) {
-      const tail = result.stderr.split('\n').filter((l) => l.length > 0).slice(-20);
-      throw new RunbookError('COMMAND_FAILED', `${node.name}: uname -n (which host answers?) failed with exit code ${result.exitCode}`, { details: tail });
-    }
-    return { endpoint: `ssh://${sshEndpoint(target)}`, observed: { hostname: result.stdout.trim() } };
+    const hostname = await this.ports.ssh.hostname(target, this.signal);
+    return { endpoint: `ssh://${sshEndpoint(target)}`, observed: { hostname } };
   }
 }

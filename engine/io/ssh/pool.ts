@@ -30,6 +30,8 @@ export const DEFAULT_MAX_CONNECTIONS = 64;
 interface Connection {
   readonly client: Client;
   readonly limit: LimitFunction;
+  /** What `uname -n` answered on this connection: a connection cannot change host, so it is asked once. */
+  hostname?: Promise<string>;
 }
 
 function describeTarget(t: SshTarget): string {
@@ -71,6 +73,25 @@ export class SshPool implements SshPort {
   async exec(target: SshTarget, command: string, options: SshExecOptions): Promise<CommandResult> {
     const connection = await this.#connection(target, options.signal);
     return connection.limit(() => this.#exec(connection.client, target, command, options));
+  }
+
+  async hostname(target: SshTarget, signal: AbortSignal): Promise<string> {
+    const connection = await this.#connection(target, signal);
+    if (connection.hostname === undefined) {
+      const asked = connection.limit(() => this.#exec(connection.client, target, 'uname -n', { signal, readOnly: true })).then((result) => {
+        if (result.exitCode !== 0) {
+          const tail = result.stderr.split('\n').filter((l) => l.length > 0).slice(-20);
+          throw new RunbookError('COMMAND_FAILED', `${target.name}: uname -n (which host answers?) failed with exit code ${result.exitCode}`, { details: tail });
+        }
+        return result.stdout.trim();
+      });
+      connection.hostname = asked;
+      // A failed look is asked again on the next call.
+      asked.catch(() => {
+        if (connection.hostname === asked) delete connection.hostname;
+      });
+    }
+    return connection.hostname;
   }
 
   upload(target: SshTarget, content: string | Buffer, path: string, mode: number, signal: AbortSignal): Promise<void> {

@@ -1,15 +1,18 @@
 /**
  * A light lab (sshd only, no dockerd): 20 nodes come up, `runbook run` reaches every one over SSH and each
  * answers with its own hostname, `lab status` shows sshd up and no dockerd, and `ssh.max_connections`
- * really bounds how many connections the engine sets up at once. Down leaves nothing behind. Asking for
+ * really bounds how many connections the engine sets up at once; a host's name is asked once per connection. Down leaves nothing behind. Asking for
  * a light swarm exits 2 before anything is made.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { loadInventory, loadRunbook, openRunStore, run, systemPorts, type Inventory } from '../../../engine/index.js';
 import { SshPool } from '../../../engine/io/ssh/pool.js';
+import { sshTargetOf } from '../../../engine/io/ssh/target.js';
+import { readState } from '../../../engine/lab/state.js';
 import type { JournalRecord } from '../../../engine/journal/records.js';
 import { runCli, workspace } from '../../helpers/cli.js';
 import { labLeftovers, withLab, type LabHandle } from '../../helpers/lab.js';
@@ -101,6 +104,29 @@ describe('lab up --light', () => {
     // OpenSSH no longer offers the 1024-bit group: no connection can agree on a key exchange.
     expect(await fanOut({ kex: ['diffie-hellman-group1-sha1'] })).toMatchObject({ status: 'failed', opened: 0 });
   }, 120_000);
+
+  it('a host is asked its name once per connection: a new connection asks again', async () => {
+    const node = (await readState(handle.lab.dir))?.nodes[0];
+    if (node === undefined) throw new Error('no lab state');
+    const inventory = loadInventory(handle.lab.inventory).value as Inventory;
+    const target = sshTargetOf(inventory.nodes.find((n) => n.name === node.name)!);
+    const rename = (to: string): string => execFileSync('nsenter', [`--uts=${node.uts}`, 'hostname', to], { encoding: 'utf8' });
+    const signal = new AbortController().signal;
+    const pool = new SshPool();
+    try {
+      expect(await pool.hostname(target, signal)).toBe(node.name);
+      rename('renamed');
+      // The same connection cannot have changed host: the answer it gave stands.
+      expect(await pool.hostname(target, signal)).toBe(node.name);
+      expect(pool.connectionsOpened).toBe(1);
+      await pool.close();
+      expect(await pool.hostname(target, signal)).toBe('renamed');
+      expect(pool.connectionsOpened).toBe(2);
+    } finally {
+      rename(node.name);
+      await pool.close();
+    }
+  }, 60_000);
 
   it('lab down leaves nothing behind', async () => {
     await handle.down();
