@@ -13,7 +13,9 @@ import { refAt as refAtPath, refAtKey as refAtKeyPath } from './positions.js';
 import type { DataPath, YamlSource } from './positions.js';
 import { closest, didYouMean } from './rules/closest.js';
 
-const ajv = new Ajv({ strict: true, allErrors: true, verbose: true, allowUnionTypes: true });
+// `validateSchema: false`: checking the product's own schemas against the meta-schema costs every process
+// ~40 ms at start; the unit tests check them (test/unit/dsl/schemas.test.ts).
+const ajv = new Ajv({ strict: true, allErrors: true, verbose: true, allowUnionTypes: true, validateSchema: false });
 
 /** Compiles a schema with the shared strict validator. Throws only for a broken schema (a bug, not a user error). */
 export function compileSchema(schema: object): ValidateFunction {
@@ -21,7 +23,7 @@ export function compileSchema(schema: object): ValidateFunction {
 }
 
 // Actions may write alternatives as `oneOf: [{ required: [a] }, { required: [b] }]`, which strictRequired forbids.
-const actionAjv = new Ajv({ strict: true, strictRequired: false, allErrors: true, verbose: true, allowUnionTypes: true });
+const actionAjv = new Ajv({ strict: true, strictRequired: false, allErrors: true, verbose: true, allowUnionTypes: true, validateSchema: false });
 
 /** Compiles an action's `with` schema: strict, except that `required` may name properties declared elsewhere. */
 export function compileActionSchema(schema: object): ValidateFunction {

@@ -14,7 +14,7 @@ import { reportInternal } from '../internal-error.js';
 import type { Instance } from '../plan/expand.js';
 import type { Where } from '../plan/located.js';
 import { planStep, type InstancePlan } from '../plan/plan-step.js';
-import { targetName } from '../plan/targets.js';
+import { targetName, type LiveManagerResolver } from '../plan/targets.js';
 import { outputsOf, secretNames } from '../plan/with.js';
 import { actionContext } from './action-context.js';
 import { callWithTimeout } from './attempt.js';
@@ -35,7 +35,7 @@ export async function runStep(session: RunSession, step: Step): Promise<StepOutc
   const plan = await planStep(step, action, {
     base: session.base,
     inventory: session.inventory,
-    live: session.live,
+    live: resumedLive(session, step),
     where: whereOf(session, step),
     quote: session.ports.shell.quote,
     ...(session.limit === undefined ? {} : { limit: session.limit }),
@@ -294,6 +294,22 @@ async function attempts(
       return fail(session, step, ref, e, attempt, session.ports.clock.now() - started);
     }
   }
+}
+
+/**
+ * `on: manager` / `on: leader` on resume: a step every journaled instance of which succeeded on one node is
+ * planned on that node again, from the journal, without asking the cluster: by now the cluster may be off
+ * (an interrupted shutdown), and the step has nothing left to do anyway.
+ */
+function resumedLive(session: RunSession, step: Step): LiveManagerResolver | undefined {
+  const state = session.resume?.state;
+  if (state === undefined || session.live === undefined) return session.live;
+  const id = session.prefix + step.id;
+  const mine = [...state.instances.values()].filter((i) => i.step === id);
+  const where = new Set(mine.map((i) => i.target));
+  if (mine.length === 0 || where.size !== 1 || mine.some((i) => i.status !== 'succeeded')) return session.live;
+  const node = session.inventory?.nodes.find((n) => where.has(n.name));
+  return node === undefined ? session.live : () => Promise.resolve(node);
 }
 
 /** Why the instance's node cannot be shown to be the one answering, when a retry may tell; throws a refusal. */

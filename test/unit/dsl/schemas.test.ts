@@ -38,9 +38,10 @@ describe.each([
     expect(schema.description.length).toBeGreaterThan(20);
   });
 
-  test('compiles in strict mode', () => {
+  test('compiles in strict mode, and is a valid draft-07 schema', () => {
     const ajv = new Ajv({ strict: true, allErrors: true, allowUnionTypes: true });
     expect(() => ajv.compile(schema)).not.toThrow();
+    expect(ajv.validateSchema(schema), JSON.stringify(ajv.errors)).toBe(true);
   });
 
   test('every property says what it is for (editors show it on hover)', () => {
@@ -52,7 +53,11 @@ describe.each([
 });
 
 describe('action schemas', () => {
-  test.each(actionNames())('%s compiles in strict mode', (name) => {
-    expect(() => compileActionSchema(getAction(name)?.with ?? {})).not.toThrow();
+  test.each(actionNames())('%s compiles in strict mode, and is a valid draft-07 schema', (name) => {
+    const schema = getAction(name)?.with ?? {};
+    expect(() => compileActionSchema(schema)).not.toThrow();
+    // The engine compiles without the meta-schema check (it costs every process at start): it is done here.
+    const checked = new Ajv({ strict: true, strictRequired: false, allowUnionTypes: true });
+    expect(checked.validateSchema(schema), JSON.stringify(checked.errors)).toBe(true);
   });
 });
