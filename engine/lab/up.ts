@@ -25,6 +25,7 @@ import {
   vethName,
   GLOBAL_DIR,
 } from './names.js';
+import { makeRoomForNeighbours } from './neighbours.js';
 import { createBridge, createNodeNamespaces } from './network.js';
 import { dockerSocket, writeClientKey, writeKnownHosts, writeNodeFiles } from './node-files.js';
 import { deployRegistry } from './registry.js';
@@ -238,6 +239,8 @@ async function build(plan: UpPlan, dir: string): Promise<LabDescription> {
   });
   log(`lab ${lab}: ${nodes.length} nodes on ${subnetCidr(subnet)} (bridge ${bridgeName(subnet)})`);
 
+  const room = await makeRoomForNeighbours(nodes.length, plan.light);
+  if (room !== undefined) log(`lab ${lab}: the kernel's ARP table may now hold ${room.gcThresh3} entries (net.ipv4.neigh.default.gc_thresh3), for ${nodes.length} nodes`);
   const images = plan.light ? undefined : buildImages(dir, plan.registry);
   // Awaited below; until then a failure must not count as unhandled.
   images?.catch(() => undefined);

@@ -40,6 +40,8 @@ export interface SwarmInfo {
 export interface EngineInfo {
   readonly Name?: string;
   readonly ServerVersion?: string;
+  /** The daemon's data root, e.g. /var/lib/docker: its swarm certificates are under swarm/certificates/. */
+  readonly DockerRootDir?: string;
   readonly Swarm?: SwarmInfo;
   /** Registries by `host:port`; `Secure: false` for those in `insecure-registries`. */
   readonly RegistryConfig?: { readonly IndexConfigs?: Readonly<Record<string, { readonly Secure?: boolean }>> };

@@ -6,6 +6,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { certificateRole } from '../../../engine/actions/docker/node/worker-certificate.js';
 import { labPower } from '../../../engine/lab/commands.js';
 import { workspace } from '../../helpers/cli.js';
 import { withLab, type LabHandle } from '../../helpers/lab.js';
@@ -158,7 +159,7 @@ steps:
     expect((await runJson(dir, inventory, yaml)).skipped['promote']).toBe('check');
   });
 
-  it('docker.node.demote waits until ManagerStatus is gone; twice is skipped', async () => {
+  it('docker.node.demote waits until ManagerStatus is gone and the node holds a worker certificate; twice is skipped', async () => {
     const yaml = `
 name: demote
 steps:
@@ -166,8 +167,12 @@ steps:
     action: docker.node.demote
     with: { node: node4 }
 `;
+    const certificate = join(handle.lab.dir, 'node4', 'data', 'swarm', 'certificates', 'swarm-node.crt');
+    expect(certificateRole(readFileSync(certificate, 'utf8'))).toBe('swarm-manager');
     const r = await runJson(dir, inventory, yaml);
     expect(r.code, r.stderr).toBe(0);
+    // The swarm says worker at once; the node renews its certificate seconds later: the step waited for it.
+    expect(certificateRole(readFileSync(certificate, 'utf8'))).toBe('swarm-worker');
     const node4 = await api.node('node4');
     expect(node4?.Spec.Role).toBe('worker');
     expect(node4?.ManagerStatus).toBeUndefined();

@@ -1,7 +1,8 @@
 /**
  * `docker.node.update`: labels (merged or replaced), availability and role of a node, sent as the
  * whole spec with its current version and retried on "update out of sequence". A role change waits
- * until it has taken effect; a demotion passes the runner's quorum gate first.
+ * until it has taken effect, a demotion until the node holds a worker certificate too; a demotion passes the
+ * runner's quorum gate first.
  */
 import { defineAction } from '../../define.js';
 import type { ActionContext, PlanLine } from '../../define.js';
@@ -13,6 +14,7 @@ import { NODE_FIELD, TIMEOUT_FIELD } from '../fields.js';
 import { planSubject, readNodes, updateCall } from '../live-nodes.js';
 import { desiredSpec, shownFields, type NodeChange } from './spec.js';
 import { hasRole, waitRole } from './role.js';
+import { waitWorkerCertificate } from './worker-certificate.js';
 import { apiNode } from '../target.js';
 import type { SwarmNode } from '../swarm-types.js';
 import { isDeepStrictEqual } from 'node:util';
@@ -71,6 +73,8 @@ export async function applyNodeChange(ctx: ActionContext, action: string, name: 
     ctx.log('info', `${name}: role set to ${change.role}; waiting for it to take effect`);
     node = await waitRole(ctx, api, name, change.role, timeoutMs);
   }
+  const demoted = change.role === 'worker' ? ctx.inventory?.nodes.find((n) => n.name === name) : undefined;
+  if (demoted !== undefined) await waitWorkerCertificate(ctx, demoted, timeoutMs);
   return { ...nodeOutputs(node), changed: result.changed };
 }
 
