@@ -142,8 +142,7 @@ export async function benchAnsible(print: (figures: Record<string, number>) => v
     return;
   }
   for (const { nodes, rounds } of SIZES) {
-    // One size failing (at 50 nodes a node can answer a burst of new connections with "No route to host")
-    // leaves the others' figures standing.
+    // One size failing leaves the others' figures standing.
     try {
       print(await benchSize(nodes, rounds));
     } catch (e) {

@@ -46,13 +46,16 @@ function moment(random: Random, procedure: Procedure): Omit<Fault, 'kind'> {
   return { step: pickOf(random, STEPS.get(procedure) ?? []), phase: random() < 0.5 ? 'started' : 'succeeded', delayMs: between(random, 0, 1_500) };
 }
 
-/** Cycle `n`: the faults of its shutdown and its reboot. Kill cycles first, then cut cycles. */
+/** Cycle `n` (counted from 0): the faults of its shutdown and its reboot. */
 function faultsOf(n: number): [Fault, Fault] {
   const random = trialRandom(seed, n);
+  // Cut cycles are spread evenly among the kill cycles, so that a soak stopped early has had both.
+  const total = trials + cuts;
+  const cut = Math.floor(((n + 1) * cuts) / total) > Math.floor((n * cuts) / total);
   const one = (procedure: Procedure): Fault =>
-    n < trials
-      ? { kind: 'kill', ...moment(random, procedure) }
-      : { kind: 'cut', node: pickOf(random, OTHERS), holdMs: between(random, 2_000, 8_000), ...moment(random, procedure) };
+    cut
+      ? { kind: 'cut', node: pickOf(random, OTHERS), holdMs: between(random, 2_000, 8_000), ...moment(random, procedure) }
+      : { kind: 'kill', ...moment(random, procedure) };
   return [one('emergency-shutdown'), one('reboot-from-shutdown')];
 }
 

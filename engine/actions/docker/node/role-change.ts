@@ -1,7 +1,8 @@
 /**
  * `docker.node.promote` and `docker.node.demote`: one definition for both role changes. The role is set
  * by a read-modify-write of the node's spec, then the change is awaited: a promotion is done when the
- * node is a reachable Raft member, a demotion when it has left Raft (role worker, no ManagerStatus).
+ * node is a reachable Raft member, a demotion when it has left Raft (role worker, no ManagerStatus) and the
+ * node holds a worker certificate.
  * Change one node at a time: two promotions in quick succession can leave one unreachable. A demotion
  * passes the runner's quorum gate first; demote unreachable managers before reachable ones.
  */
@@ -12,6 +13,7 @@ import { NODE_FIELD, TIMEOUT_FIELD } from '../fields.js';
 import { readNodes } from '../live-nodes.js';
 import { applyNodeChange, planNodeChange } from './update.js';
 import { hasRole } from './role.js';
+import { holdsManagerCertificate } from './worker-certificate.js';
 import { apiNode } from '../target.js';
 
 export interface RoleChangeWith {
@@ -46,9 +48,12 @@ function roleChange(change: 'promote' | 'demote'): ActionDefinition<RoleChangeWi
       },
       async check(args, ctx) {
         const node = lookupNode(await readNodes(ctx, apiNode(ctx, name)), args.node, ctx.inventory);
-        return hasRole(node, role)
-          ? { satisfied: true, detail: `${args.node} is already ${goal}` }
-          : { satisfied: false, detail: `${args.node} is not ${goal}` };
+        if (!hasRole(node, role)) return { satisfied: false, detail: `${args.node} is not ${goal}` };
+        const inventoryNode = ctx.inventory?.nodes.find((n) => n.name === args.node);
+        if (role === 'worker' && inventoryNode !== undefined && (await holdsManagerCertificate(ctx, inventoryNode))) {
+          return { satisfied: false, detail: `${args.node} is ${goal} but still holds a manager certificate` };
+        }
+        return { satisfied: true, detail: `${args.node} is already ${goal}` };
       },
       ...(change === 'demote' ? { quorumEffect: (args: RoleChangeWith) => ({ node: args.node, kind: 'demote' as const }) } : {}),
       run(args, ctx) {

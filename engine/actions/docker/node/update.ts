@@ -14,7 +14,7 @@ import { NODE_FIELD, TIMEOUT_FIELD } from '../fields.js';
 import { planSubject, readNodes, updateCall } from '../live-nodes.js';
 import { desiredSpec, shownFields, type NodeChange } from './spec.js';
 import { hasRole, waitRole } from './role.js';
-import { waitWorkerCertificate } from './worker-certificate.js';
+import { holdsManagerCertificate, waitWorkerCertificate } from './worker-certificate.js';
 import { apiNode } from '../target.js';
 import type { SwarmNode } from '../swarm-types.js';
 import { isDeepStrictEqual } from 'node:util';
@@ -118,9 +118,12 @@ export const dockerNodeUpdate = defineAction<NodeUpdateWith>({
   async check(args, ctx) {
     const api = apiNode(ctx, 'docker.node.update');
     const node = lookupNode(await readNodes(ctx, api), args.node, ctx.inventory);
-    return satisfied(node, args)
-      ? { satisfied: true, detail: `${args.node} is already as wanted` }
-      : { satisfied: false, detail: `${args.node} differs` };
+    if (!satisfied(node, args)) return { satisfied: false, detail: `${args.node} differs` };
+    const inventoryNode = ctx.inventory?.nodes.find((n) => n.name === args.node);
+    if (args.role === 'worker' && inventoryNode !== undefined && (await holdsManagerCertificate(ctx, inventoryNode))) {
+      return { satisfied: false, detail: `${args.node} is a worker but still holds a manager certificate` };
+    }
+    return { satisfied: true, detail: `${args.node} is already as wanted` };
   },
   quorumEffect(args) {
     return args.role === 'worker' ? { node: args.node, kind: 'demote' } : undefined;
