@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterDown, clusterUp } from './cluster.js';
-import { between, pickOf, trialRandom, type Random } from './random.js';
+import { between, isCutCycle, pickOf, trialRandom, type Random } from './random.js';
 import { describeFault, stepsOf, trial, type Fault, type Procedure, type TrialResult } from './trial.js';
 
 function option(name: string, fallback: number): number {
@@ -49,9 +49,8 @@ function moment(random: Random, procedure: Procedure): Omit<Fault, 'kind'> {
 /** Cycle `n` (counted from 0): the faults of its shutdown and its reboot. */
 function faultsOf(n: number): [Fault, Fault] {
   const random = trialRandom(seed, n);
-  // Cut cycles are spread evenly among the kill cycles, so that a soak stopped early has had both.
-  const total = trials + cuts;
-  const cut = Math.floor(((n + 1) * cuts) / total) > Math.floor((n * cuts) / total);
+  // Spread among the kills, so that a soak stopped early has had both.
+  const cut = isCutCycle(n, trials, cuts);
   const one = (procedure: Procedure): Fault =>
     cut
       ? { kind: 'cut', node: pickOf(random, OTHERS), holdMs: between(random, 2_000, 8_000), ...moment(random, procedure) }

@@ -26,3 +26,9 @@ export function pickOf<T>(random: Random, items: readonly T[]): T {
 export function between(random: Random, low: number, high: number): number {
   return Math.floor(low + random() * (high - low + 1));
 }
+
+/** Whether cycle `n` of `kills + cuts` is a cut cycle: the `cuts` of them spread evenly among the kills. */
+export function isCutCycle(n: number, kills: number, cuts: number): boolean {
+  const total = kills + cuts;
+  return Math.floor(((n + 1) * cuts) / total) > Math.floor((n * cuts) / total);
+}
