@@ -80,6 +80,10 @@ steps:
       timeout: 1m
 `,
     });
+    // Lab nodes share this machine's /tmp: only the directories this run makes count (a killed run elsewhere,
+    // such as the fault soak's, may have left one).
+    const tempDirs = (): string[] => execFileSync('ssh', sshArgs('ls -d /tmp/runbook-stack.* 2>/dev/null || true')).toString().split('\n').filter(Boolean);
+    const before = new Set(tempDirs());
     const r = await runCli(['run', 'rb.yaml', '-i', handle.lab.inventory, '--state-dir', 's', '--json'], { cwd: dir });
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const outputs = outputsOf(r);
@@ -88,8 +92,7 @@ steps:
     expect(outputs['running']?.['result']).toMatchObject({ count: 1 });
     expect((await labelled('networks', 'demo')).map((n) => n.Name)).toEqual(['demo_default']);
     // The compose file went to a private temporary directory, which is gone again.
-    const leftovers = execFileSync('ssh', sshArgs('ls -d /tmp/runbook-stack.* 2>/dev/null || true')).toString();
-    expect(leftovers.trim()).toBe('');
+    expect(tempDirs().filter((d) => !before.has(d))).toEqual([]);
 
     const again = await runCli(['run', 'rb.yaml', '-i', handle.lab.inventory, '--state-dir', 's2', '--json'], { cwd: dir });
     expect(again.code, again.stderr).toBe(0);
