@@ -302,14 +302,18 @@ async function attempts(
  * (an interrupted shutdown), and the step has nothing left to do anyway.
  */
 function resumedLive(session: RunSession, step: Step): LiveManagerResolver | undefined {
+  const { live, inventory } = session;
   const state = session.resume?.state;
-  if (state === undefined || session.live === undefined) return session.live;
-  const id = session.prefix + step.id;
-  const mine = [...state.instances.values()].filter((i) => i.step === id);
-  const where = new Set(mine.map((i) => i.target));
-  if (mine.length === 0 || where.size !== 1 || mine.some((i) => i.status !== 'succeeded')) return session.live;
-  const node = session.inventory?.nodes.find((n) => where.has(n.name));
-  return node === undefined ? session.live : () => Promise.resolve(node);
+  if (state === undefined || live === undefined) return live;
+  // Asked only for `on: manager`/`leader`: the journal is not scanned for every step of a long runbook.
+  return (kind) => {
+    const id = session.prefix + step.id;
+    const mine = [...state.instances.values()].filter((i) => i.step === id);
+    const where = new Set(mine.map((i) => i.target));
+    const done = mine.length > 0 && where.size === 1 && mine.every((i) => i.status === 'succeeded');
+    const node = done ? inventory?.nodes.find((n) => where.has(n.name)) : undefined;
+    return node === undefined ? live(kind) : Promise.resolve(node);
+  };
 }
 
 /** Why the instance's node cannot be shown to be the one answering, when a retry may tell; throws a refusal. */

@@ -49,8 +49,7 @@ function roleChange(change: 'promote' | 'demote'): ActionDefinition<RoleChangeWi
       async check(args, ctx) {
         const node = lookupNode(await readNodes(ctx, apiNode(ctx, name)), args.node, ctx.inventory);
         if (!hasRole(node, role)) return { satisfied: false, detail: `${args.node} is not ${goal}` };
-        const inventoryNode = ctx.inventory?.nodes.find((n) => n.name === args.node);
-        if (role === 'worker' && inventoryNode !== undefined && (await holdsManagerCertificate(ctx, inventoryNode))) {
+        if (role === 'worker' && (await holdsManagerCertificate(ctx, args.node))) {
           return { satisfied: false, detail: `${args.node} is ${goal} but still holds a manager certificate` };
         }
         return { satisfied: true, detail: `${args.node} is already ${goal}` };

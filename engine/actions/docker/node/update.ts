@@ -118,8 +118,7 @@ export const dockerNodeUpdate = defineAction<NodeUpdateWith>({
     const api = apiNode(ctx, 'docker.node.update');
     const node = lookupNode(await readNodes(ctx, api), args.node, ctx.inventory);
     if (!satisfied(node, args)) return { satisfied: false, detail: `${args.node} differs` };
-    const inventoryNode = ctx.inventory?.nodes.find((n) => n.name === args.node);
-    if (args.role === 'worker' && inventoryNode !== undefined && (await holdsManagerCertificate(ctx, inventoryNode))) {
+    if (args.role === 'worker' && (await holdsManagerCertificate(ctx, args.node))) {
       return { satisfied: false, detail: `${args.node} is a worker but still holds a manager certificate` };
     }
     return { satisfied: true, detail: `${args.node} is already as wanted` };

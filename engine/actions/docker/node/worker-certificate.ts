@@ -56,11 +56,13 @@ async function readRole(ctx: ActionContext, node: InventoryNode, file: string): 
 }
 
 /**
- * True only when `node`'s certificate could be read and is still a manager's: a demotion the swarm shows done
+ * True only when the inventory node `name`'s certificate could be read and is still a manager's: a demotion the swarm shows done
  * (a resumed run's check) is not done until the node has renewed it. Anything that cannot be read says false:
  * the check cannot know more than the run itself would.
  */
-export async function holdsManagerCertificate(ctx: ActionContext, node: InventoryNode): Promise<boolean> {
+export async function holdsManagerCertificate(ctx: ActionContext, name: string): Promise<boolean> {
+  const node = ctx.inventory?.nodes.find((n) => n.name === name);
+  if (node === undefined) return false;
   try {
     return (await readRole(ctx, node, await certificatePath(ctx, node))) === 'swarm-manager';
   } catch (e) {
