@@ -9,7 +9,7 @@ import { readInventory } from '../inventory/load.js';
 import { printInventory } from '../inventory/print.js';
 import { EXIT } from './exit-codes.js';
 import { say, type CliIo } from './io.js';
-import { printDiagnostics } from './load.js';
+import { printDiagnostics } from './print-diagnostics.js';
 
 const FORMAT_NAMES = { 'ansible-ini': 'Ansible INI', 'ansible-yaml': 'Ansible YAML' } as const;
 

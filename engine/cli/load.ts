@@ -2,7 +2,6 @@
  * Loading what a command needs — runbook, inventory, inputs — and printing every diagnostic found.
  * Returns undefined when anything is invalid: the caller exits 2 and nothing runs.
  */
-import { readFileSync } from 'node:fs';
 // The API's loading modules, not the whole API: `runbook validate` need not load the runner.
 import { loadRunbook } from '../api/load.js';
 import { hasErrors, type Diagnostic } from '../dsl/diagnostics.js';
@@ -10,27 +9,11 @@ import { inputsFromEnvironment, resolveInputs } from '../dsl/inputs.js';
 import type { Runbook } from '../dsl/types.js';
 import { loadInventory } from '../inventory/load.js';
 import type { Inventory } from '../inventory/types.js';
-import { formatDiagnostic } from '../ui/diagnostics.js';
 import { builtinRunbooksDir } from '../package-root.js';
 import { inventoryFrom } from './paths.js';
 import { findRunbook, listRunbookFiles, runbookDirs } from './find-runbook.js';
+import { printDiagnostics } from './print-diagnostics.js';
 import { say, type CliIo, type CommonOptions } from './io.js';
-
-export function printDiagnostics(io: CliIo, diagnostics: readonly Diagnostic[]): void {
-  const sources = new Map<string, string | undefined>();
-  for (const d of diagnostics) {
-    if (!sources.has(d.source.file)) {
-      let text: string | undefined;
-      try {
-        text = readFileSync(d.source.file, 'utf8');
-      } catch {
-        text = undefined;
-      }
-      sources.set(d.source.file, text);
-    }
-    say(io, formatDiagnostic(d, sources.get(d.source.file)));
-  }
-}
 
 export function loadRunbookFor(io: CliIo, nameOrPath: string, options: CommonOptions): Runbook | undefined {
   const dirs = runbookDirs(options.runbooks, builtinRunbooksDir(), io.cwd);

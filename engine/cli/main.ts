@@ -8,7 +8,7 @@ import { isRunbookError } from '../errors.js';
 import { reportInternal } from '../internal-error.js';
 import { EXIT, exitForError } from './exit-codes.js';
 import type { CliIo, CommonOptions } from './io.js';
-import { printDiagnostics } from './load.js';
+import { printDiagnostics } from './print-diagnostics.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 

@@ -3,7 +3,8 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { openRunStore, type RunStore } from '../index.js';
+import { openRunStore } from '../journal/open-store.js';
+import type { RunStore } from '../journal/run-store.js';
 import type { CliIo, CommonOptions } from './io.js';
 
 export function stateDirFrom(option: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {

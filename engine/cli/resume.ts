@@ -5,7 +5,8 @@
 import { actionDescriptors, closePorts, describeRun, hasErrors, loadInventory, resume, systemPorts } from '../index.js';
 import { EXIT } from './exit-codes.js';
 import { say, type CliIo, type CommonOptions } from './io.js';
-import { parseInputPairs, printDiagnostics } from './load.js';
+import { parseInputPairs } from './load.js';
+import { printDiagnostics } from './print-diagnostics.js';
 import { inventoryFrom, storeArgument, storeFrom } from './paths.js';
 import { finish, reporterFor } from './run.js';
 

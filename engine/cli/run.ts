@@ -9,7 +9,8 @@ import { formatPlan } from '../ui/plan.js';
 import { chooseReporter } from '../ui/reporters.js';
 import { EXIT, exitForStatus } from './exit-codes.js';
 import { say, type CliIo, type CommonOptions } from './io.js';
-import { inputsFor, loadInventoryFor, loadRunbookFor, printDiagnostics } from './load.js';
+import { inputsFor, loadInventoryFor, loadRunbookFor } from './load.js';
+import { printDiagnostics } from './print-diagnostics.js';
 import { storeArgument, storeFrom } from './paths.js';
 
 export interface PlanCommandOptions extends CommonOptions {

@@ -10,7 +10,7 @@ import { builtinRunbooksDir } from '../package-root.js';
 import { EXIT } from './exit-codes.js';
 import { listRunbookFiles, runbookDirs } from './find-runbook.js';
 import { say, type CliIo, type CommonOptions } from './io.js';
-import { printDiagnostics } from './load.js';
+import { printDiagnostics } from './print-diagnostics.js';
 import { storeFrom } from './paths.js';
 
 export async function runsCommand(io: CliIo, options: CommonOptions): Promise<number> {

@@ -3,7 +3,6 @@
  * pointing at the YAML node: unknown keys at the key with the nearest valid key suggested, missing keys at the
  * mapping, wrong values at the value with what to write instead.
  */
-import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { diagnostic as makeDiagnostic } from './diagnostics.js';
 import type { Diagnostic, DiagnosticCode, SourceRef } from './diagnostics.js';
@@ -12,23 +11,6 @@ import { suggestFailureLimit } from './failure-limit.js';
 import { refAt as refAtPath, refAtKey as refAtKeyPath } from './positions.js';
 import type { DataPath, YamlSource } from './positions.js';
 import { closest, didYouMean } from './rules/closest.js';
-
-// `validateSchema: false`: checking the product's own schemas against the meta-schema costs every process
-// ~40 ms at start; the unit tests check them (test/unit/dsl/schemas.test.ts).
-const ajv = new Ajv({ strict: true, allErrors: true, verbose: true, allowUnionTypes: true, validateSchema: false });
-
-/** Compiles a schema with the shared strict validator. Throws only for a broken schema (a bug, not a user error). */
-export function compileSchema(schema: object): ValidateFunction {
-  return ajv.compile(schema);
-}
-
-// Actions may write alternatives as `oneOf: [{ required: [a] }, { required: [b] }]`, which strictRequired forbids.
-const actionAjv = new Ajv({ strict: true, strictRequired: false, allErrors: true, verbose: true, allowUnionTypes: true, validateSchema: false });
-
-/** Compiles an action's `with` schema: strict, except that `required` may name properties declared elsewhere. */
-export function compileActionSchema(schema: object): ValidateFunction {
-  return actionAjv.compile(schema);
-}
 
 /** The pattern step ids and runbook names follow. */
 export const ID_PATTERN = '^[a-z0-9][a-z0-9-]*$';

@@ -10,8 +10,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { lock } from 'proper-lockfile';
 import { RunbookError, describeError } from '../errors.js';
+import { onFirstUse } from '../on-first-use.js';
 import { describeBusy, lockName, type LockHolder, type LockKey, type RunLock } from './run-store.js';
 
 export interface LockOptions {
@@ -23,6 +23,8 @@ export interface LockOptions {
   /** Told once when the lock was lost while held (removed by hand, taken over, or not refreshed in time). */
   onLost?: (error: Error) => void;
 }
+
+const lockfile = onFirstUse<typeof import('proper-lockfile')>('proper-lockfile');
 
 const HOLDER_WAIT_MS = 50;
 const HOLDER_WAIT_TRIES = 20;
@@ -52,7 +54,7 @@ export async function acquireRunLock(
     for (let tries = 0; ; tries += 1) {
       let release: () => Promise<void>;
       try {
-        release = await lock(base, { realpath: false, lockfilePath: lockPath, stale: staleMs, retries: 0, onCompromised });
+        release = await lockfile().lock(base, { realpath: false, lockfilePath: lockPath, stale: staleMs, retries: 0, onCompromised });
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') {
           throw new RunbookError('INTERNAL', `cannot take the run lock ${lockPath}: ${describeError(e)}`, { cause: e });

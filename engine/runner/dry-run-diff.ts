@@ -3,10 +3,12 @@
  * what the run would leave there, with mode and owner changes. Files are read by the action's read-only
  * `planFiles`; secrets are masked in every line, on both sides, before anything is shown.
  */
-import { FILE_HEADERS_ONLY, formatPatch, structuredPatch } from 'diff';
 import type { ActionContext, ActionDefinition, FileChange } from '../actions/define.js';
 import { describeError } from '../errors.js';
+import { onFirstUse } from '../on-first-use.js';
 import { MASK, type SecretMasker } from '../secrets.js';
+
+const diffLibrary = onFirstUse<typeof import('diff')>('diff');
 
 /** Diff lines shown per file; the rest are counted. */
 export const DIFF_LINE_LIMIT = 400;
@@ -39,6 +41,7 @@ export function renderFileDiff(change: FileChange, limit = DIFF_LINE_LIMIT): Fil
   const kind = before === undefined ? 'created' : same && attributes.length === 0 ? 'unchanged' : 'changed';
   if (same) return { path, change: kind, attributes, lines: [] };
   const rooted = path.startsWith('/') ? path : `/${path}`;
+  const { FILE_HEADERS_ONLY, formatPatch, structuredPatch } = diffLibrary();
   const patch = structuredPatch(before === undefined ? '/dev/null' : `a${rooted}`, `b${rooted}`, before?.content ?? '', after.content, undefined, undefined, {
     context: 3,
     maxEditLength: EDIT_LIMIT,

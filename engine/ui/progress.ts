@@ -8,9 +8,12 @@
  * sub-list of them plus another such task; listr2 draws untitled tasks' children at their parent's
  * level, so the rows look flat.
  */
-import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
+import type { Listr, ListrTask } from 'listr2';
+import { onFirstUse } from '../on-first-use.js';
 import type { Reporter, RunEvent, StepInstanceRef } from '../runner/events.js';
 import { formatDuration, label } from './plain.js';
+
+const listr2 = onFirstUse<typeof import('listr2')>('listr2');
 
 export interface ProgressOptions {
   /** listr2 renderer; `default` falls back to `simple` when `out` is not a TTY. Tests use `test`. */
@@ -136,6 +139,7 @@ export class ProgressReporter implements Reporter {
         failed: false,
       });
     }
+    const { Listr, ListrLogger, ProcessOutput } = listr2();
     const processOutput = new ProcessOutput(this.out, this.out);
     const logger = new ListrLogger({ useIcons: true, processOutput });
     const list = new Listr([...this.rows.values()].map((row) => this.stepTask(row)), {

@@ -9,7 +9,7 @@
  *     until: "${{ result.services.all(s, s.replicas.running == inputs.replicas) }}"
  *     timeout: 5m
  */
-import { compileActionSchema } from '../../dsl/shape.js';
+import { compileActionSchema } from '../../dsl/compiled-schemas.js';
 import { describeError, isRunbookError, RunbookError } from '../../errors.js';
 import { singleExpression } from '../../expr/template.js';
 import type { ActionContext, ActionDefinition, PlanLine } from '../define.js';

@@ -9,7 +9,8 @@ import { diagnostic } from '../diagnostics.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { nodeAt, refAt } from '../positions.js';
 import type { DataPath } from '../positions.js';
-import { checkShape, compileActionSchema } from '../shape.js';
+import { compileActionSchema } from '../compiled-schemas.js';
+import { checkShape } from '../shape.js';
 import { closest } from './closest.js';
 import type { RuleContext } from './context.js';
 

@@ -5,8 +5,9 @@
  * names the node and the call.
  */
 import { Agent } from 'node:http';
-import Modem from 'docker-modem';
+import type Modem from 'docker-modem';
 import { RunbookError } from '../../errors.js';
+import { onFirstUse } from '../../on-first-use.js';
 import { tcpAddress } from '../../inventory/docker.js';
 import type { DockerTls } from '../../inventory/types.js';
 import type { DockerPort, DockerRequest, DockerTarget } from '../ports.js';
@@ -48,7 +49,10 @@ interface Endpoint {
  * ours, with modem speaking plain HTTP over its channels; TLS through an agent holding the certificates, so
  * the private key never sits in the request options modem formats for its debug log.
  */
+const modemClass = onFirstUse<typeof Modem>('docker-modem');
+
 function createModem(target: DockerTarget, agent: Agent): Modem {
+  const Modem = modemClass();
   const cleared = {
     socketPath: undefined,
     host: undefined,

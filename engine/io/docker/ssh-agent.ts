@@ -6,9 +6,12 @@
  */
 import type { ClientRequestArgs } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Client, type ConnectConfig } from 'ssh2';
+import type { Client, ConnectConfig } from 'ssh2';
+import { onFirstUse } from '../../on-first-use.js';
 import type { SshTarget } from '../ports.js';
 import { QuietAgent } from './quiet-agent.js';
+
+const ssh2 = onFirstUse<typeof import('ssh2')>('ssh2');
 
 /** The last thing that went wrong on the SSH side, for the error message of the HTTP call. */
 export interface SshProblemSlot {
@@ -52,7 +55,7 @@ export class SshDialAgent extends QuietAgent {
 
   #connected(): Promise<Client> {
     if (this.#client !== undefined) return this.#client;
-    const client = new Client();
+    const client = new (ssh2().Client)();
     const connecting = new Promise<Client>((resolve, reject) => {
       client.once('ready', () => resolve(client));
       client.once('error', reject);

@@ -5,11 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import type { Client, ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { RunbookError } from '../../errors.js';
+import { onFirstUse } from '../../on-first-use.js';
 import type { CommandResult, SshExecOptions, SshPort, SshTarget } from '../ports.js';
 import { ConnectGate } from './connect-gate.js';
 import { appendKnownHost, fingerprint, hostKeyName, keyTypeOf, readKnownHosts, verifyHostKey } from './known-hosts.js';
+
+const ssh2 = onFirstUse<typeof import('ssh2')>('ssh2');
 
 export interface SshPoolOptions {
   readonly connectTimeoutMs?: number;
@@ -172,7 +175,7 @@ export class SshPool implements SshPort {
   }
 
   async #handshake(target: SshTarget, sock: ClientChannel | undefined, signal: AbortSignal): Promise<Connection> {
-    const client = new Client();
+    const client = new (ssh2().Client)();
     let hostKeyProblem: RunbookError | undefined;
     const names = [hostKeyName(target.name, target.port), hostKeyName(target.host, target.port)];
     const config: ConnectConfig = {

@@ -2,8 +2,10 @@
  * A PostgreSQL store URL: recognised by its scheme, checked before any connection, and named in
  * messages without its password.
  */
-import { parse } from 'pg-connection-string';
 import { RunbookError } from '../../errors.js';
+import { onFirstUse } from '../../on-first-use.js';
+
+const connectionString = onFirstUse<typeof import('pg-connection-string')>('pg-connection-string');
 
 export function isPostgresUrl(text: string): boolean {
   return /^postgres(ql)?:\/\//i.test(text);
@@ -22,9 +24,9 @@ const HOW = 'write postgresql://USER@HOST:PORT/DATABASE (the password from PGPAS
   'or postgresql://USER@/DATABASE?host=/run/postgresql for a unix socket';
 
 export function parsePostgresUrl(text: string): PostgresLocation {
-  let parts: ReturnType<typeof parse>;
+  let parts: ReturnType<typeof import('pg-connection-string').parse>;
   try {
-    parts = parse(text);
+    parts = connectionString().parse(text);
   } catch {
     throw new RunbookError('STORE', `the run store URL is not a valid URL; ${HOW}`);
   }

@@ -1,5 +1,6 @@
 /**
- * What import rules cannot say: pure stages read no clock, and only the CLI sets exit codes. (The
+ * What import rules cannot say: pure stages read no clock, only the CLI sets exit codes, and a library
+ * loaded on first use is one the layer could import. (The
  * direction of imports and the cycles are dependency-cruiser's, in layers.test.ts.)
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -25,6 +26,14 @@ describe('module boundaries', () => {
       .filter((f) => /Date\.now|new Date\(\)|performance\.now/.test(readFileSync(f, 'utf8')))
       .map((f) => relative(ENGINE, f));
     expect(offenders).toEqual([]);
+  });
+
+  it('ssh2, docker-modem and zx loaded on first use are loaded in io/ alone (dependency-cruiser sees no such load)', () => {
+    const loads = files
+      .filter((f) => /onFirstUse<[^>]*>\('(ssh2|docker-modem|zx)'\)|import\('(ssh2|docker-modem|zx)'\)/.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(ENGINE, f));
+    expect(loads.length).toBeGreaterThan(0);
+    expect(loads.filter((f) => !f.startsWith('io/'))).toEqual([]);
   });
 
   it('only cli/main.ts sets process.exitCode', () => {

@@ -6,7 +6,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, test } from 'vitest';
 import { actionNames, getAction } from '../../../engine/actions/index.js';
 import inventorySchema from '../../../engine/dsl/schema/inventory.schema.json' with { type: 'json' };
-import { compileActionSchema } from '../../../engine/dsl/shape.js';
+import { compileActionSchema } from '../../../engine/dsl/compiled-schemas.js';
 import runbookSchema from '../../../engine/dsl/schema/runbook.schema.json' with { type: 'json' };
 
 /** Every property schema in `schema`, with its path. */

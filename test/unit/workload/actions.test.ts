@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileActionSchema } from '../../../engine/dsl/shape.js';
+import { compileActionSchema } from '../../../engine/dsl/compiled-schemas.js';
 import { actionDescriptors, actionNames, getAction } from '../../../engine/actions/index.js';
 import { powerCommandLine } from '../../../engine/actions/power/switch.js';
 import { parseStackLs } from '../../../engine/actions/docker/stack/ls.js';
