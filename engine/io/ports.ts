@@ -87,8 +87,6 @@ export interface SshPort {
   exec(target: SshTarget, command: string, options: SshExecOptions): Promise<CommandResult>;
   /** The name the host on the other end gives itself (`uname -n`), asked once per connection. */
   hostname(target: SshTarget, signal: AbortSignal): Promise<string>;
-  /** Writes `content` to `path` over SFTP with `mode`. */
-  upload(target: SshTarget, content: string | Buffer, path: string, mode: number, signal: AbortSignal): Promise<void>;
   /** Copies the remote file `path` to the local file `to` over SFTP. */
   download(target: SshTarget, path: string, to: string, signal: AbortSignal): Promise<void>;
   /** Closes every connection. */

@@ -31,8 +31,6 @@ export function readOnlyPorts(ports: Ports): Ports {
           ? ports.ssh.exec(target, command, options)
           : Promise.reject(new RunbookError('DRY_RUN_WRITE', `dry-run: refused to run on ${target.name}: ${command}`)),
       hostname: (target, signal) => ports.ssh.hostname(target, signal),
-      upload: (target, _content, path) =>
-        Promise.reject(new RunbookError('DRY_RUN_WRITE', `dry-run: refused to write ${path} on ${target.name}`)),
       download: (target, path, to) =>
         Promise.reject(new RunbookError('DRY_RUN_WRITE', `dry-run: refused to copy ${target.name}:${path} to ${to}`)),
       close: () => ports.ssh.close(),

@@ -29,14 +29,14 @@ describe('thinpool', () => {
     expect(r.stderr).toContain('Everything on that device is lost');
   });
 
-  it('plan shows the upload and the exact script call with the device', async () => {
+  it('plan shows the script sent and the exact script call with the device', async () => {
     const r = await runCli(['plan', 'thinpool', '-i', handle.lab.inventory, '--input', 'node=node2', '--input', 'device=/dev/sdz', '--input', 'force=true']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/upload .*runbooks\/scripts\/docker-thinpool\.sh to node2/);
+    expect(r.stdout).toMatch(/send .*runbooks\/scripts\/docker-thinpool\.sh to node2/);
     expect(r.stdout).toContain('bash $DIR/docker-thinpool.sh /dev/sdz --force');
   });
 
-  it('uploads the script, passes the device, and fails cleanly on a missing device', async () => {
+  it('sends the script, passes the device, and fails cleanly on a missing device', async () => {
     const device = `/dev/rb-missing-${process.pid}`;
     const r = await runCli(['run', 'thinpool', '-i', handle.lab.inventory, '--state-dir', workspace(), '--yes', '--input', 'node=node2', '--input', `device=${device}`]);
     expect(r.code).toBe(1);

@@ -1,13 +1,15 @@
 /**
  * `ssh.file`: write a file on the node atomically (a new file beside it, then rename), keeping the
  * old one as `PATH.bak`. `json` with `merge: true` merges into the JSON already there — objects key
- * by key, lists as a union — which is how `/etc/docker/daemon.json` should be edited.
+ * by key, lists as a union — which is how `/etc/docker/daemon.json` should be edited. A file whose content
+ * is as wanted but whose mode is not the `mode` given is written again.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { RunbookError } from '../../errors.js';
 import type { SshTarget } from '../../io/ports.js';
 import type { ActionContext, FileChange } from '../define.js';
 import { defineAction } from '../define.js';
+import { stagedCommand, stagedPath } from './staged-files.js';
 import { commandFailed, sshTarget, withSudo } from './target.js';
 
 export interface SshFileWith {
@@ -34,13 +36,21 @@ function mergeJson(base: unknown, patch: unknown): unknown {
   return patch;
 }
 
-async function readRemote(ctx: ActionContext, target: SshTarget, args: SshFileWith): Promise<string | undefined> {
+/** The file as it is: its mode and content, or undefined when there is none. */
+interface RemoteFile {
+  readonly mode: string;
+  readonly content: string;
+}
+
+async function readRemote(ctx: ActionContext, target: SshTarget, args: SshFileWith): Promise<RemoteFile | undefined> {
   const quote = ctx.ports.shell.quote;
-  const read = `if [ -e ${quote(args.path)} ]; then cat ${quote(args.path)}; else exit 3; fi`;
+  const path = quote(args.path);
+  const read = `if [ -e ${path} ]; then stat -c '%a' ${path} && cat ${path}; else exit 3; fi`;
   const result = await ctx.ports.ssh.exec(target, args.sudo === true ? withSudo(read, quote) : read, { signal: ctx.signal, readOnly: true });
   if (result.exitCode === 3) return undefined;
   if (result.exitCode !== 0) throw commandFailed(target, `reading ${args.path}`, result);
-  return result.stdout;
+  const newline = result.stdout.indexOf('\n');
+  return { mode: normalMode(result.stdout.slice(0, newline).trim()), content: result.stdout.slice(newline + 1) };
 }
 
 /** `plan --diff` compares files up to this size; a bigger one is named, not read. */
@@ -64,28 +74,29 @@ async function readForPlan(ctx: ActionContext, target: SshTarget, args: SshFileW
   }
   const content = result.stdout.slice(first.length + second.length + 2);
   const before = { content, mode: normalMode(octal), owner };
-  const { text, same } = desired(args, content, target);
+  const { text, same } = desired(args, { content, mode: before.mode }, target);
   return { path: args.path, before, after: same ? before : { content: text, mode, owner: writer } };
 }
 
 const normalMode = (octal: string): string => octal.padStart(4, '0');
 
-/** What the file should hold, given what it holds now; `same` when nothing would change. */
-function desired(args: SshFileWith, current: string | undefined, target: SshTarget): { text: string; same: boolean } {
+/** What the file should hold, given what it is now; `same` when nothing would change. */
+function desired(args: SshFileWith, current: RemoteFile | undefined, target: SshTarget): { text: string; same: boolean } {
+  const modeAsWanted = current !== undefined && (args.mode === undefined || normalMode(args.mode) === current.mode);
   if (args.json !== undefined) {
     let existing: unknown = {};
-    if (current !== undefined && current.trim() !== '') {
+    if (current !== undefined && current.content.trim() !== '') {
       try {
-        existing = JSON.parse(current);
+        existing = JSON.parse(current.content);
       } catch {
         throw new RunbookError('COMMAND_FAILED', `${target.name}: ${args.path} is not valid JSON; fix it by hand before merging into it`);
       }
     }
     const value = args.merge === true ? mergeJson(existing, args.json) : args.json;
-    return { text: JSON.stringify(value, null, 2) + '\n', same: current !== undefined && isDeepStrictEqual(existing, value) };
+    return { text: JSON.stringify(value, null, 2) + '\n', same: modeAsWanted && isDeepStrictEqual(existing, value) };
   }
   const text = args.content ?? '';
-  return { text, same: current === text };
+  return { text, same: modeAsWanted && current?.content === text };
 }
 
 export const sshFile = defineAction<SshFileWith>({
@@ -133,25 +144,20 @@ export const sshFile = defineAction<SshFileWith>({
     const current = await readRemote(ctx, target, args);
     const { text, same } = desired(args, current, target);
     if (same) return { changed: false, path: args.path };
-    const made = await ctx.ports.ssh.exec(target, 'mktemp -d /tmp/runbook-file.XXXXXX', { signal: ctx.signal });
-    if (made.exitCode !== 0) throw commandFailed(target, 'mktemp', made);
-    const dir = made.stdout.trim();
-    const staged = `${dir}/new`;
     const backup = args.backup !== false && current !== undefined;
-    try {
-      await ctx.ports.ssh.upload(target, text, staged, 0o600, ctx.signal);
-      const path = quote(args.path);
-      const next = quote(`${args.path}.runbook-new`);
-      const script = [
+    const path = quote(args.path);
+    const next = quote(`${args.path}.runbook-new`);
+    // The staged copy is the inner shell's $1 under sudo, which the outer shell expands.
+    const write = (staged: string): string =>
+      [
         backup ? `cp -p ${path} ${quote(`${args.path}.bak`)}` : 'true',
-        `install -m ${quote(args.mode ?? '0644')} ${quote(staged)} ${next}`,
+        `install -m ${quote(args.mode ?? '0644')} ${staged} ${next}`,
         `mv -f ${next} ${path}`,
       ].join(' && ');
-      const result = await ctx.ports.ssh.exec(target, args.sudo === true ? withSudo(script, quote) : script, { signal: ctx.signal });
-      if (result.exitCode !== 0) throw commandFailed(target, `writing ${args.path}`, result);
-    } finally {
-      await ctx.ports.ssh.exec(target, `rm -rf ${quote(dir)}`, { signal: new AbortController().signal }).catch(() => undefined);
-    }
+    const line = args.sudo === true ? withSudo(write('"$1"'), quote, [stagedPath('new')]) : write(stagedPath('new'));
+    const staged = stagedCommand('runbook-file', [{ name: 'new', content: text }], line);
+    const result = await ctx.ports.ssh.exec(target, staged.command, { signal: ctx.signal, stdin: staged.stdin });
+    if (result.exitCode !== 0) throw commandFailed(target, `writing ${args.path}`, result);
     return { changed: true, path: args.path, ...(backup ? { backup: `${args.path}.bak` } : {}) };
   },
 });

@@ -1,12 +1,18 @@
 /**
- * `ssh.script`: upload a local script by SFTP into a private temporary directory on the node, run it
- * with quoted arguments and stdin closed, and remove it whatever happened.
+ * `ssh.script`: send a local script into a private temporary directory on the node, run it with quoted
+ * arguments and stdin closed, and remove it whatever happened — also when the runner is killed meanwhile.
  */
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { RunbookError } from '../../errors.js';
 import { defineAction } from '../define.js';
+import { STAGE_DIR, stagedCommand, stagedPath } from './staged-files.js';
 import { commandFailed, sshTarget, trimmed, withSudo } from './target.js';
+
+/** The script's name on the node: its own, reduced to characters a path word needs no quoting for. */
+function scriptName(file: string): string {
+  return basename(file).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_') || 'script';
+}
 
 export interface SshScriptWith {
   script: string;
@@ -18,7 +24,7 @@ export interface SshScriptWith {
 
 export const sshScript = defineAction<SshScriptWith>({
   name: 'ssh.script',
-  description: 'Upload a local script to the target nodes, run it with arguments, remove it.',
+  description: 'Send a local script to the target nodes, run it with arguments, remove it.',
   with: {
     type: 'object',
     additionalProperties: false,
@@ -39,11 +45,11 @@ export const sshScript = defineAction<SshScriptWith>({
     const target = sshTarget(ctx, 'ssh.script');
     const file = resolve(ctx.baseDir, args.script);
     const quote = ctx.ports.shell.quote;
-    const run = [args.interpreter ?? 'bash', `$DIR/${basename(file)}`, ...(args.args ?? []).map(quote)].join(' ');
+    const run = [args.interpreter ?? 'bash', `${STAGE_DIR}/${scriptName(file)}`, ...(args.args ?? []).map(quote)].join(' ');
     return [
-      { summary: `upload ${file} to ${target.name} (SFTP, mode 0700, in DIR=$(mktemp -d))` },
+      { summary: `send ${file} to ${target.name} (on the command's stdin, mode 0700, into DIR=$(mktemp -d))` },
       { summary: 'run it, stdin closed', call: args.sudo === true ? withSudo(run, quote) : run },
-      { summary: 'remove DIR', call: 'rm -rf "$DIR"' },
+      { summary: 'remove DIR when the script ends, also if the connection drops', call: 'rm -rf "$DIR"' },
     ];
   },
   async run(args, ctx) {
@@ -56,21 +62,17 @@ export const sshScript = defineAction<SshScriptWith>({
       throw new RunbookError('INVALID', `ssh.script: cannot read ${file}: ${(e as Error).message}`);
     }
     const quote = ctx.ports.shell.quote;
-    const made = await ctx.ports.ssh.exec(target, 'mktemp -d /tmp/runbook-script.XXXXXX', { signal: ctx.signal });
-    if (made.exitCode !== 0) throw commandFailed(target, 'mktemp', made);
-    const dir = made.stdout.trim();
-    const remote = `${dir}/${basename(file)}`;
-    try {
-      await ctx.ports.ssh.upload(target, content, remote, 0o700, ctx.signal);
-      const run = [quote(args.interpreter ?? 'bash'), quote(remote), ...(args.args ?? []).map(quote)].join(' ');
-      const result = await ctx.ports.ssh.exec(target, args.sudo === true ? withSudo(run, quote) : run, {
-        signal: ctx.signal,
-        onLine: (stream, line) => ctx.log(stream, line),
-      });
-      if (!(args.ok_codes ?? [0]).includes(result.exitCode)) throw commandFailed(target, basename(file), result);
-      return trimmed(result);
-    } finally {
-      await ctx.ports.ssh.exec(target, `rm -rf ${quote(dir)}`, { signal: new AbortController().signal }).catch(() => undefined);
-    }
+    const name = scriptName(file);
+    const argv = (path: string): string => [quote(args.interpreter ?? 'bash'), path, ...(args.args ?? []).map(quote)].join(' ');
+    // Under sudo the script's path is the inner shell's $1, which the outer shell expands.
+    const line = args.sudo === true ? withSudo(argv('"$1"'), quote, [stagedPath(name)]) : argv(stagedPath(name));
+    const staged = stagedCommand('runbook-script', [{ name, content, mode: '0700' }], line);
+    const result = await ctx.ports.ssh.exec(target, staged.command, {
+      signal: ctx.signal,
+      stdin: staged.stdin,
+      onLine: (stream, text) => ctx.log(stream, text),
+    });
+    if (!(args.ok_codes ?? [0]).includes(result.exitCode)) throw commandFailed(target, basename(file), result);
+    return trimmed(result);
   },
 });

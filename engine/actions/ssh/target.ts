@@ -13,9 +13,12 @@ export function sshTarget(ctx: ActionContext, action: string): SshTarget {
   return sshTargetOf(ctx.target.node);
 }
 
-/** `sudo` without a password prompt, the command run by `sh -c` so pipes and redirections stay inside sudo. */
-export function withSudo(command: string, quote: (s: string) => string): string {
-  return `sudo -n -- sh -c ${quote(command)}`;
+/**
+ * `sudo` without a password prompt, the command run by `sh -c` so pipes and redirections stay inside sudo.
+ * `args` are shell words the calling shell expands (`"$d"/file`), the inner command's `$1`, `$2`, ….
+ */
+export function withSudo(command: string, quote: (s: string) => string, args: readonly string[] = []): string {
+  return [`sudo -n -- sh -c ${quote(command)}`, ...(args.length === 0 ? [] : ['sh', ...args])].join(' ');
 }
 
 export function commandFailed(target: SshTarget, what: string, result: CommandResult): RunbookError {

@@ -97,10 +97,6 @@ export class SshPool implements SshPort {
     return connection.hostname;
   }
 
-  upload(target: SshTarget, content: string | Buffer, path: string, mode: number, signal: AbortSignal): Promise<void> {
-    return this.#sftp(target, signal, `cannot write ${path}`, (sftp, done) => sftp.writeFile(path, content, { mode }, done));
-  }
-
   download(target: SshTarget, path: string, to: string, signal: AbortSignal): Promise<void> {
     return this.#sftp(target, signal, `cannot copy ${path}`, (sftp, done) => sftp.fastGet(path, to, done));
   }

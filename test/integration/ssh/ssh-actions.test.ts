@@ -3,7 +3,8 @@
  * checked, errors naming host and cause, scripts and files written the way the actions promise.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventory } from '../../../engine/inventory/load.js';
@@ -11,7 +12,7 @@ import { sshTargetOf } from '../../../engine/io/ssh/target.js';
 import type { Inventory } from '../../../engine/inventory/types.js';
 import { SshPool } from '../../../engine/io/ssh/pool.js';
 import { labPower } from '../../../engine/lab/commands.js';
-import { runCli, workspace } from '../../helpers/cli.js';
+import { killWhen, runCli, workspace } from '../../helpers/cli.js';
 import { withLab, type LabHandle } from '../../helpers/lab.js';
 
 let handle: LabHandle;
@@ -164,6 +165,59 @@ steps:
     const second = await runCli(['run', 'rb.yaml', '-i', handle.lab.inventory, '--state-dir', 's2', '--json'], { cwd: dir });
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain('"reason":"check"');
+  });
+
+  it('ssh.file writes a file again when only its mode differs from the mode given, then leaves it alone', async () => {
+    const dir = workspace();
+    const path = join(dir, 'conf');
+    const rb = (mode: string): string => `
+name: file-mode
+steps:
+  - id: write
+    action: ssh.file
+    on: node1
+    with: { path: "${path}", content: "same\\n", mode: "${mode}" }
+`;
+    writeFileSync(join(dir, 'rb.yaml'), rb('0644'));
+    const first = await runCli(['run', 'rb.yaml', '-i', handle.lab.inventory, '--state-dir', 's1', '--json'], { cwd: dir });
+    expect(first.code, first.stderr).toBe(0);
+    expect((statSync(path).mode & 0o777).toString(8)).toBe('644');
+    writeFileSync(join(dir, 'rb.yaml'), rb('0600'));
+    const second = await runCli(['run', 'rb.yaml', '-i', handle.lab.inventory, '--state-dir', 's2', '--json'], { cwd: dir });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).not.toContain('"reason":"check"');
+    expect((statSync(path).mode & 0o777).toString(8)).toBe('600');
+    expect(readFileSync(path, 'utf8')).toBe('same\n');
+    const third = await runCli(['run', 'rb.yaml', '-i', handle.lab.inventory, '--state-dir', 's3', '--json'], { cwd: dir });
+    expect(third.code, third.stderr).toBe(0);
+    expect(third.stdout).toContain('"reason":"check"');
+  });
+
+  it('a runner killed while ssh.script runs leaves no script on the node: it is removed when the script ends', async () => {
+    const dir = workspace({
+      'slow.sh': `touch "$1/started"; sleep 2; touch "$1/finished"\n`,
+    });
+    writeFileSync(
+      join(dir, 'rb.yaml'),
+      `
+name: killed-script
+steps:
+  - id: slow
+    action: ssh.script
+    on: node2
+    with: { script: slow.sh, args: ["${dir}"] }
+`,
+    );
+    // Lab nodes share this machine's /tmp: only the directories this run makes count.
+    const scripts = (): string[] => readdirSync('/tmp').filter((e) => e.startsWith('runbook-script.'));
+    const before = new Set(scripts());
+    const r = await runCli(['run', 'rb.yaml', '-i', handle.lab.inventory, '--state-dir', 's'], { cwd: dir, onSpawn: killWhen(dir, 'started') });
+    expect(r.signal).toBe('SIGKILL');
+    const mine = (): string[] => scripts().filter((d) => !before.has(d));
+    expect(mine()).toHaveLength(1);
+    for (let i = 0; i < 100 && (mine().length > 0 || !existsSync(join(dir, 'finished'))); i++) await sleep(100);
+    expect(existsSync(join(dir, 'finished'))).toBe(true);
+    expect(mine()).toEqual([]);
   });
 
   it('wait.until quotes values interpolated into an ssh.run probe command', async () => {

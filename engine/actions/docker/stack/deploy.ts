@@ -1,13 +1,15 @@
 /**
  * `docker.stack.deploy`: stacks are a feature of the docker CLI, so it runs on a manager over SSH.
- * The compose file(s) go by SFTP into a private `mktemp -d` directory (0600), the CLI deploys, the
- * directory is removed whatever happened, then the stack's services are polled until converged.
+ * The compose file(s) go on the command's stdin into a private `mktemp -d` directory (0600), the CLI
+ * deploys, the directory is removed whatever happened (a killed runner included), then the stack's
+ * services are polled until converged.
  * Deploying the same file again changes nothing, so the action is idempotent and has no check.
  */
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { RunbookError } from '../../../errors.js';
 import { defineAction } from '../../define.js';
+import { STAGE_DIR, stagedCommand, stagedPath } from '../../ssh/staged-files.js';
 import { commandFailed, sshTarget, trimmed } from '../../ssh/target.js';
 import { engineApi } from '../engine-api.js';
 import { durationMs, durationSchema } from '../../poll.js';
@@ -30,7 +32,7 @@ function composeFiles(args: StackDeployWith): string[] {
   return Array.isArray(args.compose) ? args.compose : [args.compose];
 }
 
-/** The CLI command line, with the uploaded files' paths. */
+/** The CLI command line, with the staged files' paths (shell words). */
 function deployCommand(args: StackDeployWith, remoteFiles: readonly string[], quote: (s: string) => string): string {
   const env = Object.entries(args.env ?? {}).map(([k, v]) => {
     if (!ENV_NAME.test(k)) throw new RunbookError('INVALID', `docker.stack.deploy: env name "${k}" is not a variable name`);
@@ -39,7 +41,7 @@ function deployCommand(args: StackDeployWith, remoteFiles: readonly string[], qu
   return [
     ...(env.length === 0 ? [] : ['env', ...env]),
     'docker stack deploy',
-    ...remoteFiles.map((f) => `--compose-file ${quote(f)}`),
+    ...remoteFiles.map((f) => `--compose-file ${f}`),
     ...(args.with_registry_auth === true ? ['--with-registry-auth'] : []),
     ...(args.prune === true ? ['--prune'] : []),
     ...(args.resolve_image === undefined ? [] : [`--resolve-image ${args.resolve_image}`]),
@@ -47,8 +49,9 @@ function deployCommand(args: StackDeployWith, remoteFiles: readonly string[], qu
   ].join(' ');
 }
 
-function remoteName(dir: string, file: string, index: number): string {
-  return `${dir}/${index}-${basename(file)}`;
+/** The i-th compose file's name on the node: its index, then its own name in characters a path word needs no quoting for. */
+function stagedName(file: string, index: number): string {
+  return `${index}-${basename(file).replace(/[^A-Za-z0-9._-]/g, '_')}`;
 }
 
 export const stackDeploy = defineAction<StackDeployWith>({
@@ -80,9 +83,9 @@ export const stackDeploy = defineAction<StackDeployWith>({
     const target = sshTarget(ctx, 'docker.stack.deploy');
     const files = composeFiles(args).map((f) => resolve(ctx.baseDir, f));
     return [
-      { summary: `upload ${files.join(', ')} to ${target.name} (SFTP, mode 0600, in DIR=$(mktemp -d))` },
-      { summary: `deploy stack ${args.stack}`, call: deployCommand(args, files.map((f, i) => remoteName('$DIR', f, i)), ctx.ports.shell.quote) },
-      { summary: 'remove DIR', call: 'rm -rf "$DIR"' },
+      { summary: `send ${files.join(', ')} to ${target.name} (on the command's stdin, mode 0600, into DIR=$(mktemp -d))` },
+      { summary: `deploy stack ${args.stack}`, call: deployCommand(args, files.map((f, i) => `${STAGE_DIR}/${stagedName(f, i)}`), ctx.ports.shell.quote) },
+      { summary: 'remove DIR when the deploy ends, also if the connection drops', call: 'rm -rf "$DIR"' },
       ...(args.wait === false ? [] : [{ summary: `wait until the services of ${args.stack} converged`, call: `GET /services?status=true&filters={"label":["com.docker.stack.namespace=${args.stack}"]}` }]),
     ];
   },
@@ -97,22 +100,15 @@ export const stackDeploy = defineAction<StackDeployWith>({
         }),
       ),
     );
-    const made = await ctx.ports.ssh.exec(target, 'mktemp -d /tmp/runbook-stack.XXXXXX', { signal: ctx.signal });
-    if (made.exitCode !== 0) throw commandFailed(target, 'mktemp', made);
-    const dir = made.stdout.trim();
-    let output: ReturnType<typeof trimmed>;
-    try {
-      const remote = files.map((f, i) => remoteName(dir, f, i));
-      for (const [i, path] of remote.entries()) await ctx.ports.ssh.upload(target, contents[i] as Buffer, path, 0o600, ctx.signal);
-      const result = await ctx.ports.ssh.exec(target, deployCommand(args, remote, quote), {
-        signal: ctx.signal,
-        onLine: (stream, line) => ctx.log(stream, line),
-      });
-      if (result.exitCode !== 0) throw commandFailed(target, `docker stack deploy ${args.stack}`, result);
-      output = trimmed(result);
-    } finally {
-      await ctx.ports.ssh.exec(target, `rm -rf ${quote(dir)}`, { signal: new AbortController().signal }).catch(() => undefined);
-    }
+    const staged = files.map((f, i) => ({ name: stagedName(f, i), content: contents[i] as Buffer }));
+    const command = stagedCommand('runbook-stack', staged, deployCommand(args, staged.map((f) => stagedPath(f.name)), quote));
+    const result = await ctx.ports.ssh.exec(target, command.command, {
+      signal: ctx.signal,
+      stdin: command.stdin,
+      onLine: (stream, line) => ctx.log(stream, line),
+    });
+    if (result.exitCode !== 0) throw commandFailed(target, `docker stack deploy ${args.stack}`, result);
+    const output = trimmed(result);
     if (args.wait === false) return { stack: args.stack, stdout: output.stdout };
     const api = engineApi(ctx, 'docker.stack.deploy');
     const timeoutMs = durationMs(args.timeout);
