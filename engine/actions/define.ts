@@ -31,8 +31,11 @@ export interface ActionContext {
    * `extra` (e.g. `{ result }` after each poll).
    */
   evaluate(expression: string, extra?: Readonly<Record<string, unknown>>): unknown;
-  /** Interpolates `${{ }}` in a late field's value (deeply), in the step's context; `shell` quotes each value. */
-  interpolate(value: unknown, options?: { readonly shell?: boolean }): unknown;
+  /**
+   * Interpolates `${{ }}` in a late field's value (deeply), in the step's context plus `extra`; `shell` quotes
+   * each value.
+   */
+  interpolate(value: unknown, options?: { readonly shell?: boolean; readonly extra?: Readonly<Record<string, unknown>> }): unknown;
   /** A progress line for the operator (masked before it is shown). */
   log(stream: 'stdout' | 'stderr' | 'info', line: string): void;
   /** Another action of the catalogue by name, for an action that runs one as its probe (wait.until). */

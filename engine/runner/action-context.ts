@@ -43,7 +43,7 @@ export function actionContext(input: ContextInput): Omit<ActionContext, 'signal'
       located(where, fieldHolding(step, expression), () => evaluate(singleExpression(expression) ?? expression, { ...context, ...extra })),
     interpolate: (value, options) =>
       located(where, fieldHolding(step, value), () =>
-        interpolate(value, context, options?.shell === true ? { ...unknown, quote: input.ports.shell.quote } : unknown),
+        interpolate(value, options?.extra === undefined ? context : { ...context, ...options.extra }, options?.shell === true ? { ...unknown, quote: input.ports.shell.quote } : unknown),
       ),
     ...(input.inventory === undefined ? {} : { inventory: input.inventory }),
     log: input.log,

@@ -8,6 +8,10 @@
  *     probe: { action: docker.service.ls, with: { name: web } }
  *     until: "${{ result.services.all(s, s.replicas.running == inputs.replicas) }}"
  *     timeout: 5m
+ *     message: "web did not reach ${{ inputs.replicas }} replicas: ${{ result.services }}"
+ *
+ * `message`, a late field too, is what a timeout says, evaluated with the last probe's `result` (null when no
+ * probe answered): the place to tell the operator what the wait not ending means and what to do next.
  */
 import { compileActionSchema } from '../../dsl/compiled-schemas.js';
 import { describeError, isRunbookError, RunbookError } from '../../errors.js';
@@ -21,6 +25,7 @@ export interface WaitUntilWith {
   until: string;
   interval?: string;
   timeout?: string;
+  message?: string;
 }
 
 /** Failures a probe may show while the awaited state is not there yet (a daemon restarting, a node booting). */
@@ -57,7 +62,8 @@ function holds(args: WaitUntilWith, result: unknown, ctx: ActionContext): boolea
   return value;
 }
 
-async function lookOnce(args: WaitUntilWith, probe: ReturnType<typeof probeOf>, ctx: ActionContext) {
+/** `seen.result`: the last probe's result, for `message`. */
+async function lookOnce(args: WaitUntilWith, probe: ReturnType<typeof probeOf>, ctx: ActionContext, seen: { result: unknown }) {
   let result: unknown;
   try {
     result = await probe.action.run(probe.with, ctx);
@@ -65,7 +71,15 @@ async function lookOnce(args: WaitUntilWith, probe: ReturnType<typeof probeOf>, 
     if (ctx.signal.aborted || !isRunbookError(e) || !TRANSIENT.has(e.code)) throw e;
     return { done: false as const, waiting: `probe failed: ${describeError(e)}` };
   }
+  seen.result = result;
   return holds(args, result, ctx) ? { done: true as const, value: result } : { done: false as const, waiting: `${args.until} is false` };
+}
+
+/** The timeout as `message` words it, the poll's own account kept as details. */
+function explained(e: unknown, args: WaitUntilWith, ctx: ActionContext, result: unknown): unknown {
+  if (args.message === undefined || !isRunbookError(e) || e.code !== 'TIMEOUT' || ctx.signal.aborted) return e;
+  const text = ctx.interpolate(args.message, { extra: { result: result ?? null } });
+  return new RunbookError('TIMEOUT', typeof text === 'string' ? text : JSON.stringify(text), { details: [e.message], retryable: true });
 }
 
 export const waitUntil = defineAction<WaitUntilWith>({
@@ -88,10 +102,11 @@ export const waitUntil = defineAction<WaitUntilWith>({
       until: { type: 'string', description: 'A ${{ }} expression over `result` (the probe’s output), evaluated after every probe, e.g. "${{ result.count == 0 }}".' },
       interval: durationSchema('Time between probes (default 2s).'),
       timeout: durationSchema('Give up after this long (default 10m).'),
+      message: { type: 'string', description: 'What a timeout says, e.g. what it means and what to do; `result` is the last probe’s (null when none answered).' },
     },
   },
-  lateFields: ['until', 'probe'],
-  resultFields: ['until'],
+  lateFields: ['until', 'probe', 'message'],
+  resultFields: ['until', 'message'],
   mutating: false,
   idempotent: true,
   defaultTarget: 'local',
@@ -108,14 +123,19 @@ export const waitUntil = defineAction<WaitUntilWith>({
     const probe = probeOf(args, ctx);
     let attempts = 0;
     const timeoutMs = durationMs(args.timeout, 600_000);
-    const result = await pollUntil(
-      ctx,
-      { what: `wait until ${args.until}`, intervalMs: durationMs(args.interval, 2000), ...(timeoutMs === undefined ? {} : { timeoutMs }) },
-      () => {
-        attempts += 1;
-        return lookOnce(args, probe, ctx);
-      },
-    );
-    return { result, attempts };
+    const seen: { result: unknown } = { result: undefined };
+    try {
+      const result = await pollUntil(
+        ctx,
+        { what: `wait until ${args.until}`, intervalMs: durationMs(args.interval, 2000), ...(timeoutMs === undefined ? {} : { timeoutMs }) },
+        () => {
+          attempts += 1;
+          return lookOnce(args, probe, ctx, seen);
+        },
+      );
+      return { result, attempts };
+    } catch (e) {
+      throw explained(e, args, ctx, seen.result);
+    }
   },
 });
