@@ -3,6 +3,7 @@
  * refused (exit 3). An answer already in the journal is not asked again on resume.
  */
 import { RunbookError } from '../errors.js';
+import type { PromptPort } from '../io/ports.js';
 import type { RunSession } from './session.js';
 
 export async function passGate(session: RunSession, gate: string, question: string): Promise<void> {
@@ -25,6 +26,25 @@ export async function passGate(session: RunSession, gate: string, question: stri
   session.emit({ type: 'gate.answered', gate, question, answer, by });
   await session.flush();
   if (!answer) throw new RunbookError('GATE_REFUSED', `not confirmed: ${session.masker.mask(question)}`);
+}
+
+/**
+ * The prompt an action asks a person through (a `manual` step, power switched by hand): each answer is
+ * journaled as the instance's gate `ask:INSTANCE`, so the journal says who confirmed what, and when. A resumed
+ * action asks again: the answer was about that moment.
+ */
+export function journaledPrompt(session: RunSession, instance: string): PromptPort {
+  const prompt = session.ports.prompt;
+  return {
+    interactive: prompt.interactive,
+    async confirm(question, signal) {
+      const masked = session.masker.mask(question);
+      const answer = await prompt.confirm(masked, signal);
+      session.emit({ type: 'gate.answered', gate: `ask:${instance}`, question: masked, answer, by: 'tty' });
+      await session.flush();
+      return answer;
+    },
+  };
 }
 
 /**

@@ -20,7 +20,7 @@ import { actionContext } from './action-context.js';
 import { callWithTimeout } from './attempt.js';
 import { runCheck } from './check.js';
 import type { StepInstanceRef } from './events.js';
-import { allowRerun, passGate } from './gates.js';
+import { allowRerun, journaledPrompt, passGate } from './gates.js';
 import type { Admitted, EffectRequest } from './quorum-gate.js';
 import { runSubRunbook } from './sub-runbook.js';
 import type { RunSession, StepOutcome } from './session.js';
@@ -179,7 +179,7 @@ async function runInstance(
     where,
     target: instance.target,
     context: ctx,
-    ports: session.ports,
+    ports: { ...session.ports, prompt: journaledPrompt(session, ref.instance) },
     runDir: session.runDir,
     inventory: session.inventory,
     log: (stream, line) => {

@@ -1,8 +1,8 @@
 /**
  * `power.on` with a `manual` power command, the way an operator meets it: the question on a real
  * terminal (a pseudo-terminal from util-linux `script`), the person powering the machine on (here
- * `labPower`), a yes, and the step waiting until SSH answers. Without a terminal it is refused before
- * anything happens, `--yes` or not; a no refuses too.
+ * `labPower`), a yes — journaled — and the step waiting until SSH answers. Without a terminal it is refused
+ * before anything happens, `--yes` or not; a no refuses too.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -171,6 +171,7 @@ describe('power.on with power: { on: manual }', () => {
     expect(r.screen).toContain(QUESTION);
     expect(r.screen).toContain('the operator did not confirm that node2 was powered on');
     const records = journal(dir);
+    expect(ofType(records, 'gate.answered')).toMatchObject([{ gate: expect.stringMatching(/^ask:boot/), answer: false, by: 'tty' }]);
     expect(ofType(records, 'step.failed')[0]).toMatchObject({ code: 'GATE_REFUSED', error: expect.stringContaining('did not confirm that node2') });
     expect(ofType(records, 'step.succeeded')).toEqual([]);
     expect(ofType(records, 'run.finished')[0]).toMatchObject({ status: 'refused' });
@@ -199,8 +200,11 @@ describe('power.on with power: { on: manual }', () => {
     expect(screenWhenAsked).toContain(QUESTION);
     expect(await sshAnswers()).toBe(true);
     const records = journal(dir);
-    // The answer to a manual power command is not a gate: the journal holds the step's outcome, not the yes.
-    expect(ofType(records, 'gate.answered')).toEqual([]);
+    // Who confirmed the power-on, and when: the yes is journaled as the instance's question, before its success.
+    const answered = ofType(records, 'gate.answered');
+    expect(answered).toHaveLength(1);
+    expect(answered[0]).toMatchObject({ gate: expect.stringMatching(/^ask:boot/), question: 'Power on node2, then answer yes', answer: true, by: 'tty' });
+    expect(Date.parse(answered[0]?.['ts'] as string)).toBeGreaterThanOrEqual(poweredAt);
     const started = ofType(records, 'step.started')[0];
     const succeeded = ofType(records, 'step.succeeded')[0];
     expect(succeeded).toMatchObject({ outputs: { node: 'node2', power: 'on' } });
