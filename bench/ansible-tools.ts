@@ -3,7 +3,8 @@
  * of tools that did the same thing: two commands on every node (`hostname`, `docker info`) by Ansible
  * (ad-hoc, or a two-task playbook), by `runbook run` (a one-step or two-step runbook) and by a parallel
  * OpenSSH loop (the floor); and a label on every swarm node by Ansible's `community.docker.docker_node` and by
- * runbook's `docker.node.update`. Both tools read one generated Ansible INI inventory.
+ * runbook's `docker.node.update`. Both tools read one generated Ansible INI inventory. Each run is timed, and
+ * where this machine can count it, the control host's CPU it cost, its children and daemons included.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { promisify } from 'node:util';
 import { loadInventory, type Inventory } from '../engine/index.js';
 import type { LabDescription } from '../engine/lab/commands.js';
 import { runbookBin } from '../engine/lab/repo-root.js';
+import { CpuAccount } from './cpu-account.js';
 
 const exec = promisify(execFile);
 /** Bounds every process: a hung tool fails the benchmark instead of stalling it. */
@@ -162,10 +164,26 @@ function splitAnswer(stdout: string): NodeAnswer {
   return answer(newline < 0 ? stdout : stdout.slice(0, newline), newline < 0 ? '' : stdout.slice(newline + 1));
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const t0 = performance.now();
-  const value = await fn();
-  return { ms: performance.now() - t0, value };
+/** Puts a program into the measured run's CPU account (or leaves it as it is, where none can be kept). */
+type Wrap = (program: string, args: readonly string[]) => [string, string[]];
+
+/** What one run of a tool cost: wall time, and the control host's CPU (NaN where it cannot be counted). */
+export interface Cost {
+  readonly ms: number;
+  readonly cpuMs: number;
+}
+
+async function measured<T>(fn: (wrap: Wrap) => Promise<T>): Promise<Cost & { value: T }> {
+  const account = CpuAccount.open();
+  const wrap: Wrap = (program, args) => account?.wrap(program, args) ?? [program, [...args]];
+  try {
+    const t0 = performance.now();
+    const value = await fn(wrap);
+    const ms = performance.now() - t0;
+    return { ms, cpuMs: account?.usedMs() ?? Number.NaN, value };
+  } finally {
+    await account?.close();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------- Ansible
@@ -180,7 +198,7 @@ interface AnsibleJson {
 }
 
 /** Runs an Ansible program with its connections of its own, then closes the ControlMaster sockets it left. */
-async function ansible(t: ToolsDir, program: string, args: readonly string[], o: AnsibleOptions): Promise<AnsibleJson> {
+async function ansible(t: ToolsDir, program: string, args: readonly string[], o: AnsibleOptions, wrap: Wrap): Promise<AnsibleJson> {
   const control = await mkdtemp('/tmp/rb-acp-');
   const env = {
     ...process.env,
@@ -199,7 +217,7 @@ async function ansible(t: ToolsDir, program: string, args: readonly string[], o:
     ANSIBLE_DEPRECATION_WARNINGS: 'False',
   };
   try {
-    const { stdout } = await exec(program, ['-i', t.hostsIni, '-f', String(o.forks), ...args], {
+    const { stdout } = await exec(...wrap(program, ['-i', t.hostsIni, '-f', String(o.forks), ...args]), {
       cwd: t.dir, env, maxBuffer: MAX_BUFFER, timeout: PROCESS_TIMEOUT_MS,
     });
     return JSON.parse(stdout) as AnsibleJson;
@@ -219,30 +237,31 @@ function taskHosts(out: AnsibleJson, task: number): Record<string, { stdout?: st
 }
 
 /** `ansible all -m shell -a 'hostname && docker info'`. */
-export async function ansibleAdHoc(t: ToolsDir, o: AnsibleOptions): Promise<{ ms: number; answers: Answers }> {
-  const { ms, value } = await timed(() => ansible(t, 'ansible', ['all', '-m', 'shell', '-a', 'hostname && docker info'], o));
+export async function ansibleAdHoc(t: ToolsDir, o: AnsibleOptions): Promise<Cost & { answers: Answers }> {
+  const { ms, cpuMs, value } = await measured((wrap) => ansible(t, 'ansible', ['all', '-m', 'shell', '-a', 'hostname && docker info'], o, wrap));
   const hosts = taskHosts(value, 0);
-  return { ms, answers: Object.fromEntries(Object.entries(hosts).map(([h, r]) => [h, splitAnswer(r.stdout ?? '')])) };
+  return { ms, cpuMs, answers: Object.fromEntries(Object.entries(hosts).map(([h, r]) => [h, splitAnswer(r.stdout ?? '')])) };
 }
 
 /** `ansible-playbook` of a play with two command tasks. */
-export async function ansiblePlaybook(t: ToolsDir, o: AnsibleOptions): Promise<{ ms: number; answers: Answers }> {
-  const { ms, value } = await timed(() => ansible(t, 'ansible-playbook', [join(t.dir, 'two-tasks.yml')], o));
+export async function ansiblePlaybook(t: ToolsDir, o: AnsibleOptions): Promise<Cost & { answers: Answers }> {
+  const { ms, cpuMs, value } = await measured((wrap) => ansible(t, 'ansible-playbook', [join(t.dir, 'two-tasks.yml')], o, wrap));
   const names = taskHosts(value, 0);
   const infos = taskHosts(value, 1);
   return {
     ms,
+    cpuMs,
     answers: Object.fromEntries(Object.keys(names).map((h) => [h, answer(names[h]?.stdout ?? '', infos[h]?.stdout ?? '')])),
   };
 }
 
 /** Label `bench=value` on every node with `community.docker.docker_node`, through the manager over SSH or locally. */
-export async function ansibleLabel(t: ToolsDir, value: string, o: AnsibleOptions & { readonly via: 'ssh' | 'local' }): Promise<number> {
+export async function ansibleLabel(t: ToolsDir, value: string, o: AnsibleOptions & { readonly via: 'ssh' | 'local' }): Promise<Cost> {
   const playbook = join(t.dir, o.via === 'ssh' ? 'label-ssh.yml' : 'label-local.yml');
-  const { ms, value: out } = await timed(() => ansible(t, 'ansible-playbook', [playbook, '-e', `value=${value}`], o));
+  const { ms, cpuMs, value: out } = await measured((wrap) => ansible(t, 'ansible-playbook', [playbook, '-e', `value=${value}`], o, wrap));
   const labelled = Object.keys(taskHosts(out, 0));
   if (labelled.length !== t.nodes.length) throw new Error(`ansible labelled ${labelled.length} of ${t.nodes.length} nodes`);
-  return ms;
+  return { ms, cpuMs };
 }
 
 // ---------------------------------------------------------------------------------------------- runbook
@@ -256,10 +275,10 @@ interface StepSucceeded {
 }
 
 /** `runbook run FILE -i hosts.ini --json`, a new process; its step.succeeded events. */
-async function runbook(t: ToolsDir, file: string, inputs: readonly string[] = []): Promise<StepSucceeded[]> {
+async function runbook(t: ToolsDir, file: string, wrap: Wrap, inputs: readonly string[] = []): Promise<StepSucceeded[]> {
   const args = [runbookBin(), 'run', join(t.dir, file), '-i', t.hostsIni, '--state-dir', join(t.dir, 'state'), '--yes', '--json'];
   for (const i of inputs) args.push('--input', i);
-  const { stdout } = await exec(process.execPath, args, {
+  const { stdout } = await exec(...wrap(process.execPath, args), {
     cwd: t.dir,
     env: { ...process.env, HOME: join(t.dir, 'home'), SSH_AUTH_SOCK: '', NO_COLOR: '1' },
     maxBuffer: MAX_BUFFER,
@@ -277,30 +296,30 @@ function stdoutOf(events: readonly StepSucceeded[], step: string): Record<string
 }
 
 /** One ssh.run step running both commands, or two steps running one each. */
-export async function runbookCommands(t: ToolsDir, steps: 1 | 2): Promise<{ ms: number; answers: Answers }> {
-  const { ms, value } = await timed(() => runbook(t, steps === 1 ? 'one-step.yaml' : 'two-steps.yaml'));
+export async function runbookCommands(t: ToolsDir, steps: 1 | 2): Promise<Cost & { answers: Answers }> {
+  const { ms, cpuMs, value } = await measured((wrap) => runbook(t, steps === 1 ? 'one-step.yaml' : 'two-steps.yaml', wrap));
   if (steps === 1) {
-    return { ms, answers: Object.fromEntries(Object.entries(stdoutOf(value, 'both')).map(([h, out]) => [h, splitAnswer(out)])) };
+    return { ms, cpuMs, answers: Object.fromEntries(Object.entries(stdoutOf(value, 'both')).map(([h, out]) => [h, splitAnswer(out)])) };
   }
   const names = stdoutOf(value, 'hostname');
   const infos = stdoutOf(value, 'docker-info');
-  return { ms, answers: Object.fromEntries(Object.keys(names).map((h) => [h, answer(names[h] ?? '', infos[h] ?? '')])) };
+  return { ms, cpuMs, answers: Object.fromEntries(Object.keys(names).map((h) => [h, answer(names[h] ?? '', infos[h] ?? '')])) };
 }
 
 /** Label `bench=value` on every node with `docker.node.update` over the manager's Engine API. */
-export async function runbookLabelAll(t: ToolsDir, value: string): Promise<number> {
-  const { ms, value: events } = await timed(() => runbook(t, 'label.yaml', [`value=${value}`]));
+export async function runbookLabelAll(t: ToolsDir, value: string): Promise<Cost> {
+  const { ms, cpuMs, value: events } = await measured((wrap) => runbook(t, 'label.yaml', wrap, [`value=${value}`]));
   const labelled = events.filter((e) => e.step === 'label').length;
   if (labelled !== t.nodes.length) throw new Error(`runbook labelled ${labelled} of ${t.nodes.length} nodes`);
-  return ms;
+  return { ms, cpuMs };
 }
 
 // ---------------------------------------------------------------------------------------------- the floor
 
 /** One OpenSSH process per node, all at once, new connections, both commands in one session each. */
-export async function opensshFloor(t: ToolsDir): Promise<{ ms: number; answers: Answers }> {
-  const one = async (name: string, address: string): Promise<[string, NodeAnswer]> => {
-    const { stdout } = await exec('ssh', [
+export async function opensshFloor(t: ToolsDir): Promise<Cost & { answers: Answers }> {
+  const one = async (wrap: Wrap, name: string, address: string): Promise<[string, NodeAnswer]> => {
+    const { stdout } = await exec(...wrap('ssh', [
       '-i', t.identity,
       '-o', `UserKnownHostsFile=${t.knownHosts}`,
       '-o', 'StrictHostKeyChecking=yes',
@@ -308,11 +327,11 @@ export async function opensshFloor(t: ToolsDir): Promise<{ ms: number; answers: 
       '-o', 'ControlMaster=no',
       `root@${address}`,
       'hostname && docker info',
-    ], { env: { ...process.env, HOME: join(t.dir, 'home'), SSH_AUTH_SOCK: '' }, maxBuffer: MAX_BUFFER, timeout: PROCESS_TIMEOUT_MS });
+    ]), { env: { ...process.env, HOME: join(t.dir, 'home'), SSH_AUTH_SOCK: '' }, maxBuffer: MAX_BUFFER, timeout: PROCESS_TIMEOUT_MS });
     return [name, splitAnswer(stdout)];
   };
-  const { ms, value } = await timed(() => Promise.all(t.nodes.map((n, i) => one(n, t.addresses[i] ?? ''))));
-  return { ms, answers: Object.fromEntries(value) };
+  const { ms, cpuMs, value } = await measured((wrap) => Promise.all(t.nodes.map((n, i) => one(wrap, n, t.addresses[i] ?? ''))));
+  return { ms, cpuMs, answers: Object.fromEntries(value) };
 }
 
 // ---------------------------------------------------------------------------------------------- checks

@@ -4,7 +4,9 @@
  * and a two-task playbook, forks = nodes, with and without pipelining; runbook one-step and two-step
  * runbooks; a parallel OpenSSH loop as the floor), and a label on every node (`community.docker.docker_node`
  * through the manager over SSH, and locally; runbook's `docker.node.update` over the Engine API).
- * Targets: runbook ≥ 10× faster than Ansible, ≤ 1.3× the parallel OpenSSH floor.
+ * Each figure is a median of wall time, and of the control host's CPU (the tool's process tree, its daemons
+ * included), where a cgroup can count it. Targets: runbook ≥ 10× faster than Ansible, ≤ 1.3× the parallel
+ * OpenSSH floor.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,8 +24,10 @@ import {
   wrongLabels,
   writeToolsDir,
   type Answers,
+  type Cost,
   type ToolsDir,
 } from './ansible-tools.js';
+import { removeStaleAccounts } from './cpu-account.js';
 
 /** Lab sizes, and how many rounds each: the 50-node lab gets fewer to keep the group within ~10 minutes. */
 const SIZES: ReadonlyArray<{ readonly nodes: number; readonly rounds: number }> = [
@@ -42,27 +46,33 @@ function ratio(a: number, b: number): number {
 }
 
 /** Times a run of the two commands and refuses a tool whose answers are not every node naming itself. */
-async function checked(t: ToolsDir, what: string, fn: () => Promise<{ ms: number; answers: Answers }>): Promise<number> {
-  const { ms, answers } = await fn();
+async function checked(t: ToolsDir, what: string, fn: () => Promise<Cost & { answers: Answers }>): Promise<Cost> {
+  const { answers, ...cost } = await fn();
   const wrong = wrongAnswers(t, answers);
   if (wrong !== undefined) throw new Error(`${what}: ${wrong}`);
-  return ms;
+  return cost;
 }
 
-async function labelled(t: ToolsDir, what: string, value: string, fn: () => Promise<number>): Promise<number> {
-  const ms = await fn();
+async function labelled(t: ToolsDir, what: string, value: string, fn: () => Promise<Cost>): Promise<Cost> {
+  const cost = await fn();
   const wrong = await wrongLabels(t, value);
   if (wrong !== undefined) throw new Error(`${what}: ${wrong}`);
-  return ms;
+  return cost;
 }
 
+/** Per tool, its wall times (`name`) and control-host CPU times (`name.cpu`), one a round. */
 type Series = Record<string, number[]>;
+
+function withoutNaN(figures: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(figures).filter(([, v]) => !Number.isNaN(v)));
+}
 
 /** One round: every tool once, alternated so that the nodes' drifting load is shared out. */
 async function round(t: ToolsDir, r: number, into: Series): Promise<void> {
   const forks = t.nodes.length;
-  const add = (name: string, ms: number): void => {
-    (into[name] ??= []).push(ms);
+  const add = (name: string, cost: Cost): void => {
+    (into[name] ??= []).push(cost.ms);
+    (into[`${name}.cpu`] ??= []).push(cost.cpuMs);
   };
   add('floor', await checked(t, 'openssh', () => opensshFloor(t)));
   add('one_step.runbook', await checked(t, 'runbook one step', () => runbookCommands(t, 1)));
@@ -105,20 +115,26 @@ export async function benchSize(nodes: number, rounds: number): Promise<Record<s
     const m = Object.fromEntries(Object.entries(series).map(([k, v]) => [k, median(v)]));
     const get = (k: string): number => m[k] ?? Number.NaN;
     const prefix = `ansible${nodes}`;
-    const bestAnsible = (a: string, b: string): number => Math.min(get(a), get(b));
-    return {
+    const best = (...names: string[]): number => Math.min(...names.map(get));
+    // Ansible's best variant over runbook, by wall time (`''`) and by control-host CPU (`'.cpu'`).
+    const ratios = (unit: '' | '.cpu', label: string): Record<string, number> => ({
+      [`${prefix}.one_step.ansible_over_runbook${label}.ratio`]: ratio(best(`one_step.ansible_adhoc${unit}`, `one_step.ansible_adhoc_pipelining${unit}`), get(`one_step.runbook${unit}`)),
+      [`${prefix}.two_steps.ansible_over_runbook${label}.ratio`]: ratio(best(`two_steps.ansible_playbook${unit}`, `two_steps.ansible_playbook_pipelining${unit}`), get(`two_steps.runbook${unit}`)),
+      [`${prefix}.label.ansible_over_runbook${label}.ratio`]: ratio(
+        best(`label.ansible_docker_node${unit}`, `label.ansible_docker_node_pipelining${unit}`, `label.ansible_docker_node_local${unit}`),
+        get(`label.runbook${unit}`),
+      ),
+      [`${prefix}.one_step.runbook_over_floor${label}.ratio`]: ratio(get(`one_step.runbook${unit}`), get(`floor${unit}`)),
+      [`${prefix}.two_steps.runbook_over_floor${label}.ratio`]: ratio(get(`two_steps.runbook${unit}`), get(`floor${unit}`)),
+    });
+    // Where no cgroup counts CPU, its figures are NaN: left out.
+    return withoutNaN({
       [`lab.up.${nodes}nodes.1manager.ms`]: Math.round(upMs),
       ...Object.fromEntries(Object.entries(m).map(([k, v]) => [`${prefix}.${k}.ms`, Math.round(v)])),
-      [`${prefix}.one_step.ansible_over_runbook.ratio`]: ratio(bestAnsible('one_step.ansible_adhoc', 'one_step.ansible_adhoc_pipelining'), get('one_step.runbook')),
-      [`${prefix}.two_steps.ansible_over_runbook.ratio`]: ratio(bestAnsible('two_steps.ansible_playbook', 'two_steps.ansible_playbook_pipelining'), get('two_steps.runbook')),
-      [`${prefix}.label.ansible_over_runbook.ratio`]: ratio(
-        Math.min(get('label.ansible_docker_node'), get('label.ansible_docker_node_pipelining'), get('label.ansible_docker_node_local')),
-        get('label.runbook'),
-      ),
-      [`${prefix}.one_step.runbook_over_floor.ratio`]: ratio(get('one_step.runbook'), get('floor')),
-      [`${prefix}.two_steps.runbook_over_floor.ratio`]: ratio(get('two_steps.runbook'), get('floor')),
+      ...ratios('', ''),
+      ...ratios('.cpu', '_cpu'),
       [`${prefix}.rounds`]: rounds,
-    };
+    });
   } finally {
     await labDown(target);
     await rm(stateDir, { recursive: true, force: true });
@@ -136,6 +152,7 @@ async function ansibleSkipped(): Promise<string | undefined> {
 
 /** Prints each lab size's figures as soon as they are taken (or why none can be). */
 export async function benchAnsible(print: (figures: Record<string, number>) => void): Promise<void> {
+  removeStaleAccounts();
   const skipped = await ansibleSkipped();
   if (skipped !== undefined) {
     console.log(`ansible figures skipped: ${skipped}`);

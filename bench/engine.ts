@@ -138,3 +138,30 @@ export async function benchResume(dir: string): Promise<Record<string, number>> 
 export function benchWorkDir(): string {
   return mkdtempSync(join(tmpdir(), 'runbook-bench-'));
 }
+
+/**
+ * What a person waits for before a command does anything: new `runbook` processes, median of 7 each, beside
+ * a Node.js process that does nothing (the floor no command can go under). A one-step local runbook shows the
+ * fixed cost every `runbook run` pays before its first connection.
+ */
+export async function benchCliStart(dir: string): Promise<Record<string, number>> {
+  const { execFileSync } = await import('node:child_process');
+  const { runbookBin, repoRoot } = await import('../engine/lab/repo-root.js');
+  const file = join(dir, 'one-step.yaml');
+  writeFileSync(file, 'name: one-step\nsteps:\n  - id: ok\n    action: assert\n    with: { that: "${{ true }}" }\n');
+  const wall = (args: readonly string[]): number => {
+    const times: number[] = [];
+    for (let i = 0; i < 7; i += 1) {
+      const t0 = performance.now();
+      execFileSync(process.execPath, args, { cwd: dir, stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+      times.push(performance.now() - t0);
+    }
+    return median(times);
+  };
+  return {
+    cli_start_node_alone_ms: wall(['-e', '0']),
+    cli_start_version_ms: wall([runbookBin(), '--version']),
+    cli_start_validate_emergency_shutdown_ms: wall([runbookBin(), 'validate', join(repoRoot(), 'runbooks/emergency-shutdown.yaml')]),
+    cli_start_run_one_local_step_ms: wall([runbookBin(), 'run', file, '--state-dir', join(dir, 'state-cli'), '--json']),
+  };
+}

@@ -4,7 +4,7 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { postgresBin } from '../test/helpers/postgres-server.js';
-import { benchPlan, benchResume, benchSteps, benchWorkDir, benchYamlParsers } from './engine.js';
+import { benchCliStart, benchPlan, benchResume, benchSteps, benchWorkDir, benchYamlParsers } from './engine.js';
 
 function print(figures: Record<string, number>): void {
   for (const [name, value] of Object.entries(figures)) {
@@ -44,6 +44,7 @@ try {
     print(await benchResume(dir));
     print({ peak_rss_mib: process.resourceUsage().maxRSS / 1024 });
     print(benchYamlParsers());
+    print(await benchCliStart(dir));
   }
   const postgres = postgresSkipped();
   if (!wanted('run-store')) {

@@ -57,6 +57,8 @@ describe('the Ansible benchmark compares tools that did the same work', () => {
     };
     for (const [tool, run] of Object.entries(runs)) {
       expect(sorted(run.answers), tool).toEqual(EVERY_NODE_NAMES_ITSELF);
+      // The control host's CPU of the tool's whole process tree was counted.
+      expect(run.cpuMs, tool).toBeGreaterThan(0);
     }
   }, 120_000);
 
