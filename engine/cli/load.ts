@@ -4,7 +4,7 @@
  */
 // The API's loading modules, not the whole API: `runbook validate` need not load the runner.
 import { loadRunbook } from '../api/load.js';
-import { hasErrors, type Diagnostic } from '../dsl/diagnostics.js';
+import { hasErrors } from '../dsl/diagnostics.js';
 import { inputsFromEnvironment, resolveInputs } from '../dsl/inputs.js';
 import type { Runbook } from '../dsl/types.js';
 import { loadInventory } from '../inventory/load.js';

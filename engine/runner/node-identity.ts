@@ -8,7 +8,7 @@
 import type { ActionDefinition } from '../actions/define.js';
 import { RunbookError } from '../errors.js';
 import { dockerTargetOf, endpointUrl } from '../io/docker/target.js';
-import type { DockerTarget, Ports, SshTarget, Target } from '../io/ports.js';
+import type { Ports, SshTarget, Target } from '../io/ports.js';
 import { sshTargetOf } from '../io/ssh/target.js';
 import type { InventoryNode } from '../inventory/types.js';
 import { onlyReads } from '../actions/define.js';

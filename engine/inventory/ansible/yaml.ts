@@ -52,7 +52,7 @@ export function parseYamlInventory(file: string, text: string): Loaded<AnsibleIn
       problem(refAt(source, path), `group "${group.name}" is ${kind(value)}, not a mapping`, 'give a group `hosts:`, `children:` or `vars:`');
       return;
     }
-    for (const [k, v] of Object.entries(value)) {
+    for (const k of Object.keys(value)) {
       if (GROUP_KEYS.includes(k)) continue;
       problem(key([...path, k]), `group "${group.name}" has "${k}", which is not hosts, children or vars`, didYouMean(k, GROUP_KEYS) ?? 'put hosts under `hosts:` and sub-groups under `children:`');
     }
