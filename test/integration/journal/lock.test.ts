@@ -20,7 +20,7 @@ const children: ChildProcess[] = [];
 /** The lock module compiled to plain JS so a separate `node` process can take the lock. */
 beforeAll(async () => {
   childDir = await mkdtemp(join(tmpdir(), 'lock-child-'));
-  for (const file of ['engine/errors.ts', 'engine/journal/run-store.ts', 'engine/journal/lock.ts']) {
+  for (const file of ['engine/errors.ts', 'engine/on-first-use.ts', 'engine/journal/run-store.ts', 'engine/journal/lock.ts']) {
     const out = ts.transpileModule(await readFile(join(root, file), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
     });
