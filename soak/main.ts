@@ -87,12 +87,26 @@ console.log(`soak: seed ${seed}; replay cycle N alone with: npm run soak -- --se
 const dir = mkdtempSync(join(tmpdir(), 'rbs-'));
 const name = `sk${process.pid}`;
 let failed: number | undefined;
-let stopped = false;
+let stopped: 'time' | 'interrupted' | undefined;
+
+// Ctrl-C finishes the trial under way, then takes the lab down and prints the tally; a second one leaves at
+// once, the lab up. (The runs are started in process groups of their own: a terminal's Ctrl-C is not theirs.)
+const onSignal = (): void => {
+  if (stopped === 'interrupted') {
+    console.log(`soak: left at once; the lab is still up: runbook lab down --name ${name} --state-dir ${dir}`);
+    process.exit(130);
+  }
+  stopped = 'interrupted';
+  console.log('soak: stopping after the trial under way (Ctrl-C again to leave at once, with the lab up)');
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 try {
   const cluster = await clusterUp(name, dir);
   for (let n = from; n < trials + cuts && failed === undefined; n += 1) {
+    if (stopped !== undefined) break;
     if (Date.now() > deadline) {
-      stopped = true;
+      stopped = 'time';
       break;
     }
     const faults = faultsOf(n);
@@ -107,6 +121,7 @@ try {
         failed = n;
         break;
       }
+      if (stopped === 'interrupted') break;
     }
   }
 } finally {
@@ -124,7 +139,11 @@ for (const [key, t] of [...tallies].sort()) {
   for (const k of Object.keys(total) as (keyof Tally)[]) total[k] += t[k];
 }
 console.log(line(total));
-if (stopped) console.log('soak: stopped at the time limit (--minutes)');
+if (stopped === 'time') console.log('soak: stopped at the time limit (--minutes)');
+if (stopped === 'interrupted') {
+  console.log('soak: stopped when asked to');
+  process.exitCode = 130;
+}
 if (failed !== undefined) {
   console.log(`soak: cycle ${failed} failed; replay it with: npm run soak -- --seed ${seed} --trials ${trials} --cuts ${cuts} --from ${failed}`);
   process.exitCode = 1;

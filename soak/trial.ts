@@ -58,6 +58,8 @@ function runWithFault(c: SoakCluster, procedure: Procedure, fault: Fault): Promi
     const child = spawn(process.execPath, [runbookBin(), 'run', procedure, '-i', c.lab.inventory, '--state-dir', c.state, '--yes', '--json'], {
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: a Ctrl-C meant for the soak does not interrupt the run it judges.
+      detached: true,
     });
     let runId: string | undefined;
     let armed = false;
@@ -133,6 +135,7 @@ function resume(c: SoakCluster, runId: string): Promise<{ code: number | null; f
     const child = spawn(process.execPath, [runbookBin(), 'resume', runId, '--state-dir', c.state, '--yes', '--json'], {
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     let stdout = '';
     let stderr = '';
