@@ -8,8 +8,11 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Ajv as AjvInstance, Options, ValidateFunction } from 'ajv';
+import { onFirstUse } from '../on-first-use.js';
 
+// The generated file is found beside this module, wherever the build put it (dist/engine/dsl/, dist/cli/).
 const require = createRequire(import.meta.url);
+const ajvModule = onFirstUse<typeof import('ajv')>('ajv');
 
 /** The file the build writes beside this module. */
 export const GENERATED_FILE = 'compiled-schemas.generated.cjs';
@@ -43,7 +46,7 @@ let strictAjv: AjvInstance | undefined;
 let actionAjv: AjvInstance | undefined;
 
 function newAjv(options: Options): AjvInstance {
-  const { Ajv } = require('ajv') as typeof import('ajv');
+  const { Ajv } = ajvModule();
   return new Ajv({ ...VALIDATOR_OPTIONS, ...options });
 }
 

@@ -46,6 +46,6 @@ export function stagedCommand(prefix: string, files: readonly StagedFile[], comm
     `exec </dev/null; ${command}`,
   ];
   const stdin = files.map((f) => `${Buffer.from(f.content).toString('base64')}\n`).join('');
-  // A subshell keeps `exit` from ending a login shell that sources the command (`sh -c` already is one).
+  // In a subshell: the umask, the traps and an `exit` stay inside it, whatever the line is joined to.
   return { command: `(umask 077; ${lines.join('\n')}\n)`, stdin };
 }
