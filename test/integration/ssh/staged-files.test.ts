@@ -68,12 +68,12 @@ describe.each(SHELLS)('staged files under %s', (shell) => {
     const { command, stdin } = stagedCommand(prefix, [{ name: 'f', content: 'x' }], 'sleep 30');
     let group = 0;
     const ran = run(shell, command, stdin, (pid) => (group = pid));
-    for (let i = 0; i < 100 && staged(prefix).length === 0; i++) await sleep(20);
+    for (let i = 0; i < 250 && staged(prefix).length === 0; i++) await sleep(20);
     expect(staged(prefix)).toHaveLength(1);
     process.kill(-group, 'SIGTERM');
     const r = await ran;
     expect(r.code).not.toBe(0);
-    expect(await gone(prefix, 2_000)).toBe(true);
+    expect(await gone(prefix, 5_000)).toBe(true);
   });
 
   it('removes the directory once the command ends after its feeder died (the runner killed mid-step)', async () => {
@@ -86,7 +86,7 @@ describe.each(SHELLS)('staged files under %s', (shell) => {
     const child = spawn(shell, ['-c', command], { stdio: [feeder.stdout, 'ignore', 'inherit'] });
     await new Promise((resolve) => child.on('close', resolve));
     expect(existsSync(done)).toBe(true);
-    expect(await gone(prefix, 2_000)).toBe(true);
+    expect(await gone(prefix, 5_000)).toBe(true);
     await import('node:fs/promises').then((fs) => fs.rm(done, { force: true }));
   });
 });
