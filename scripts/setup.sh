@@ -3,8 +3,9 @@
 # busybox-static (lab images), Debian's docker-registry, and the namespace/network tools.
 # With --tests, also what the test suite needs beyond the lab: PostgreSQL's server programs (the tests
 # start throw-away servers of their own with initdb and pg_ctl; the package's own cluster is kept down) and
-# Chromium, in which the run report's browser test renders a report headless, and openssl, with which the
-# Engine-API-over-TLS test makes its CA and certificates.
+# Chromium, in which the run report's browser test renders a report headless, openssl, with which the
+# Engine-API-over-TLS test makes its CA and certificates, and sudo, through which the SSH actions' `sudo: true`
+# is tested on lab nodes.
 # With --bench, also what `npm run bench` compares runbook with: Ansible (Debian's `ansible`, which bundles the
 # community.docker collection) and the Python Docker SDK its docker_node module needs. --tests installs them
 # too: a test checks that the benchmark's Ansible and runbook runs did the same work.
@@ -26,7 +27,7 @@ TESTS=""
 BENCH=""
 for arg in "$@"; do
   case "$arg" in
-    --tests) TESTS=1; BENCH=1; PACKAGES="$PACKAGES postgresql chromium openssl" ;;
+    --tests) TESTS=1; BENCH=1; PACKAGES="$PACKAGES postgresql chromium openssl sudo" ;;
     --bench) BENCH=1 ;;
     *) fail "unknown option $arg (known: --tests, --bench)" ;;
   esac

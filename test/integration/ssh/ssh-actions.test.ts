@@ -193,6 +193,32 @@ steps:
     expect(third.stdout).toContain('"reason":"check"');
   });
 
+  it('with sudo: true, ssh.file installs its staged copy and ssh.script runs its script through sudo -n', async () => {
+    const dir = workspace({ 'whoami.sh': 'printf "%s as uid %s\\n" "$1" "$(id -u)"\n' });
+    const path = join(dir, 'conf.json');
+    writeFileSync(
+      join(dir, 'rb.yaml'),
+      `
+name: with-sudo
+steps:
+  - id: file
+    action: ssh.file
+    on: node1
+    with: { path: "${path}", json: { a: 1 }, mode: "0640", sudo: true }
+  - id: script
+    action: ssh.script
+    on: node1
+    with: { script: whoami.sh, args: ["it's me"], sudo: true }
+`,
+    );
+    const r = await runCli(['run', 'rb.yaml', '-i', handle.lab.inventory, '--state-dir', 's', '--json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ a: 1 });
+    expect((statSync(path).mode & 0o777).toString(8)).toBe('640');
+    const done = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'step.succeeded' && e.step === 'script');
+    expect(done.outputs.stdout).toBe("it's me as uid 0");
+  });
+
   it('a runner killed while ssh.script runs leaves no script on the node: it is removed when the script ends', async () => {
     const dir = workspace({
       'slow.sh': `touch "$1/started"; sleep 2; touch "$1/finished"\n`,
