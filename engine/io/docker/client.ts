@@ -43,14 +43,14 @@ interface Endpoint {
   version?: string;
 }
 
+const modemClass = onFirstUse<typeof Modem>('docker-modem');
+
 /**
  * docker-modem reads DOCKER_HOST and DOCKER_CERT_PATH from the environment; the inventory alone must
  * decide where a call goes, so every such field is set explicitly here. SSH goes through an agent of
  * ours, with modem speaking plain HTTP over its channels; TLS through an agent holding the certificates, so
  * the private key never sits in the request options modem formats for its debug log.
  */
-const modemClass = onFirstUse<typeof Modem>('docker-modem');
-
 function createModem(target: DockerTarget, agent: Agent): Modem {
   const Modem = modemClass();
   const cleared = {
