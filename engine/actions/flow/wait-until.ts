@@ -8,10 +8,13 @@
  *     probe: { action: docker.service.ls, with: { name: web } }
  *     until: "${{ result.services.all(s, s.replicas.running == inputs.replicas) }}"
  *     timeout: 5m
+ *     progress: "running: ${{ result.services.map(s, s.replicas.running) }}"
  *     message: "web did not reach ${{ inputs.replicas }} replicas: ${{ result.services }}"
  *
- * `message`, a late field too, is what a timeout says, evaluated with the last probe's `result` (null when no
- * probe answered): the place to tell the operator what the wait not ending means and what to do next.
+ * `progress` and `message` are late fields too, evaluated with the last probe's `result`: `progress` is shown
+ * whenever its text changes while the wait goes on (without it, the `until` expression is), and `message` is
+ * what a timeout says (`result` null when no probe answered) — the place to tell the operator what the wait
+ * not ending means and what to do next.
  */
 import { compileActionSchema } from '../../dsl/compiled-schemas.js';
 import { describeError, isRunbookError, RunbookError } from '../../errors.js';
@@ -25,6 +28,7 @@ export interface WaitUntilWith {
   until: string;
   interval?: string;
   timeout?: string;
+  progress?: string;
   message?: string;
 }
 
@@ -72,14 +76,20 @@ async function lookOnce(args: WaitUntilWith, probe: ReturnType<typeof probeOf>, 
     return { done: false as const, waiting: `probe failed: ${describeError(e)}` };
   }
   seen.result = result;
-  return holds(args, result, ctx) ? { done: true as const, value: result } : { done: false as const, waiting: `${args.until} is false` };
+  if (holds(args, result, ctx)) return { done: true as const, value: result };
+  return { done: false as const, waiting: args.progress === undefined ? `${args.until} is false` : worded(args.progress, ctx, result) };
+}
+
+/** A late field's text, evaluated with `result`. */
+function worded(text: string, ctx: ActionContext, result: unknown): string {
+  const value = ctx.interpolate(text, { extra: { result: result ?? null } });
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /** The timeout as `message` words it, the poll's own account kept as details. */
 function explained(e: unknown, args: WaitUntilWith, ctx: ActionContext, result: unknown): unknown {
   if (args.message === undefined || !isRunbookError(e) || e.code !== 'TIMEOUT' || ctx.signal.aborted) return e;
-  const text = ctx.interpolate(args.message, { extra: { result: result ?? null } });
-  return new RunbookError('TIMEOUT', typeof text === 'string' ? text : JSON.stringify(text), { details: [e.message], retryable: true });
+  return new RunbookError('TIMEOUT', worded(args.message, ctx, result), { details: [e.message], retryable: true });
 }
 
 export const waitUntil = defineAction<WaitUntilWith>({
@@ -102,11 +112,12 @@ export const waitUntil = defineAction<WaitUntilWith>({
       until: { type: 'string', description: 'A ${{ }} expression over `result` (the probe’s output), evaluated after every probe, e.g. "${{ result.count == 0 }}".' },
       interval: durationSchema('Time between probes (default 2s).'),
       timeout: durationSchema('Give up after this long (default 10m).'),
+      progress: { type: 'string', description: 'What is shown while waiting, whenever it changes; `result` is the last probe’s, e.g. "ready: ${{ result.ready }}". Default: the `until` expression.' },
       message: { type: 'string', description: 'What a timeout says, e.g. what it means and what to do; `result` is the last probe’s (null when none answered).' },
     },
   },
-  lateFields: ['until', 'probe', 'message'],
-  resultFields: ['until', 'message'],
+  lateFields: ['until', 'probe', 'progress', 'message'],
+  resultFields: ['until', 'progress', 'message'],
   mutating: false,
   idempotent: true,
   defaultTarget: 'local',

@@ -1,7 +1,7 @@
 /**
- * `wait.until`'s `message`: what a timeout tells the operator, worded by the runbook with the last probe's
- * `result` (null when no probe answered), exit 1, the poll's own account kept below it. Probes a real HTTP
- * server on loopback.
+ * `wait.until`'s words, written by the runbook with the last probe's `result`: `progress`, shown while the
+ * wait goes on whenever it changes, and `message`, what a timeout tells the operator (`result` null when no
+ * probe answered), exit 1, the poll's own account kept below it. Probes real HTTP servers on loopback.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,14 +10,29 @@ import { runCli, workspace } from '../../helpers/cli.js';
 
 let server: Server;
 let port: number;
+/** Says `starting` twice, `warming` twice, then `ready`. */
+let warming: Server;
+let warmingPort: number;
+
+async function listen(s: Server): Promise<number> {
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  return (s.address() as AddressInfo).port;
+}
 
 beforeAll(async () => {
   server = createServer((_, res) => res.end('starting'));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  port = await listen(server);
+  let asked = 0;
+  warming = createServer((_, res) => {
+    asked += 1;
+    res.end(asked <= 2 ? 'starting' : asked <= 4 ? 'warming' : 'ready');
+  });
+  warmingPort = await listen(warming);
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(async () => {
+  await Promise.all([server, warming].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+});
 
 const runbook = (url: string): string => `
 name: wait-message
@@ -59,4 +74,16 @@ describe('wait.until message', () => {
     expect(r.code).toBe(2);
     expect(r.stdout + r.stderr).toMatch(/rb\.yaml:11:38: error RB_EXPR_UNKNOWN_INPUT/);
   });
+});
+
+describe('wait.until progress', () => {
+  it('shows its words with each new result, once per change, instead of the expression', async () => {
+    const rb = runbook(`http://127.0.0.1:${warmingPort}/`).replace('timeout: 2s', 'timeout: 20s').replace(/      message: .*\n/, '      progress: "the service says ${{ result.body }}"\n');
+    const dir = workspace({ 'rb.yaml': rb });
+    const r = await runCli(['run', 'rb.yaml', '--state-dir', 's'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const waits = r.stderr.split('\n').filter((l) => l.includes('waiting:')).map((l) => l.replace(/^.*waiting: /, ''));
+    expect(waits).toEqual(['the service says starting', 'the service says warming']);
+    expect(r.stderr).not.toContain('is false');
+  }, 30_000);
 });
