@@ -2,6 +2,8 @@
  * `runbook lab up|down|status|power` and `runbook drill`. The lab is loaded only by these commands:
  * the runner never imports it.
  */
+import { subRunbookFile } from '../dsl/sub-runbook-file.js';
+import type { Runbook } from '../dsl/types.js';
 import { labDifferences, type LabDifference } from '../lab/differences.js';
 import { EXIT } from './exit-codes.js';
 import { say, type CliIo, type CommonOptions } from './io.js';
@@ -76,14 +78,35 @@ export interface DrillOptions extends CommonOptions {
 }
 
 /**
- * A rehearsal: a lab shaped like the inventory, the runbook run against it with `--yes`, the swarm's
- * view before and after, and the lab torn down unless `--keep`.
+ * The runbook a drill runs first (`drill.prepare`), loaded and its inputs checked before any lab comes up;
+ * null when it is invalid, undefined when there is none.
+ */
+function preparationOf(io: CliIo, runbook: Runbook, o: DrillOptions): Runbook | null | undefined {
+  const name = runbook.drill?.prepare;
+  if (name === undefined) return undefined;
+  // Validation has found the file; it can only have gone since.
+  const file = subRunbookFile(runbook.file, name) ?? name;
+  const prepare = loadRunbookFor(io, file, o);
+  if (prepare === undefined) return null;
+  if (inputsFor(io, prepare, []) === undefined) {
+    say(io, `drill: ${runbook.name}'s preparation ${prepare.name} needs the inputs above, and a drill gives it none: give them defaults`);
+    return null;
+  }
+  return prepare;
+}
+
+/**
+ * A rehearsal: a lab shaped like the inventory, put first in the state the runbook starts from when the
+ * runbook names a `drill.prepare`, the runbook run against it with `--yes`, the swarm's view before and
+ * after, and the lab torn down unless `--keep`.
  */
 export async function drillCommand(io: CliIo, runbookName: string, o: DrillOptions): Promise<number> {
   const runbook = loadRunbookFor(io, runbookName, o);
   const inv = loadInventoryFor(io, o);
   if (runbook === undefined || !inv.ok) return EXIT.invalid;
   if (inputsFor(io, runbook, o.input) === undefined) return EXIT.invalid;
+  const prepare = preparationOf(io, runbook, o);
+  if (prepare === null) return EXIT.invalid;
   const lab = await import('../lab/commands.js');
   const { startRun } = await import('./run.js');
   const name = o.name ?? `drill${process.pid}`;
@@ -94,6 +117,15 @@ export async function drillCommand(io: CliIo, runbookName: string, o: DrillOptio
     const shaped =
       inv.inventory === undefined ? undefined : await lab.labUpShaped({ ...labTarget, inventory: inv.inventory, registry: o.registry, log: (l) => say(io, l) });
     const description = shaped ?? (await lab.labUp({ ...labTarget, nodes: 3, managers: 1, swarm: true, registry: o.registry, log: (l) => say(io, l) }));
+    if (prepare !== undefined) {
+      say(io, `drill: preparing with ${prepare.name}, the state ${runbook.name} starts from`);
+      // The whole lab, with the preparation's own defaults: the operator's --input and --limit are for the runbook drilled.
+      const prepared = await startRun(io, prepare.file, { ...o, input: [], limit: undefined, inventory: description.inventory, yes: true });
+      if (prepared.code !== EXIT.ok) {
+        say(io, `drill: the preparation ${prepare.name} finished with exit code ${prepared.code}; ${runbook.name} was not run`);
+        return prepared.code;
+      }
+    }
     say(io, `drill: swarm before\n${lab.formatLabStatus(await lab.labStatus(labTarget))}`);
     const ran = await startRun(io, runbook.file, { ...o, inventory: description.inventory, yes: true });
     code = ran.code;

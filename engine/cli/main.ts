@@ -244,7 +244,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     cli
       .command('drill')
       .argument('<name>', 'runbook name or .yaml path')
-      .description('bring up a lab shaped like the inventory, run the runbook against it, show the swarm before and after, tear down')
+      .description('bring up a lab shaped like the inventory, run the runbook\'s drill.prepare first if it has one, run the runbook against it, show the swarm before and after, tear down')
       .option('--keep', 'leave the lab running afterwards', false)
       .option('--lab-name <name>', 'name of the drill lab')
       .option('--no-registry', 'do not deploy the private registry'),

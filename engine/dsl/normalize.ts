@@ -57,6 +57,7 @@ export interface WrittenRunbook {
   readonly name: string;
   readonly description?: string;
   readonly confirm?: string;
+  readonly drill?: { readonly prepare?: string };
   readonly inputs?: Record<string, WrittenInput>;
   readonly env?: readonly string[];
   readonly steps: readonly WrittenStep[];
@@ -76,6 +77,7 @@ export function normalizeRunbook(written: WrittenRunbook, src: YamlSource, hash:
     name: written.name,
     description: written.description,
     confirm: written.confirm,
+    drill: written.drill,
     inputs: Object.entries(written.inputs ?? {}).map(([name, input]) =>
       normalizeInput(name, input, lazyRef(src.file, () => refAtKey(src, ['inputs', name]))),
     ),

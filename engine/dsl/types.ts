@@ -86,6 +86,8 @@ export interface Runbook {
   readonly name: string;
   readonly description?: string;
   readonly confirm?: string;
+  /** `runbook drill`'s preparation: the runbook it runs first, as written. */
+  readonly drill?: { readonly prepare?: string };
   readonly inputs: readonly InputDecl[];
   /** Environment variables expressions may read as `env.NAME`. */
   readonly env: readonly string[];

@@ -74,6 +74,52 @@ describe('runbook drill', () => {
     expect(execFileSync('ip', ['netns', 'list']).toString()).not.toContain(`rbl-${String(name)}-`);
   }, 240_000);
 
+  it('drills reboot-from-shutdown from a shut-down lab: its drill.prepare runs emergency-shutdown first', async () => {
+    const state = workspace();
+    const r = await runCli(['drill', 'reboot-from-shutdown'], { cwd: ROOT, env: { RUNBOOK_STATE_DIR: state } });
+    expect(r.code, r.stderr).toBe(0);
+    const [prepared, rest = ''] = r.stderr.split('drill: swarm before');
+    expect(prepared).toContain('drill: preparing with emergency-shutdown, the state reboot-from-shutdown starts from');
+    expect(prepared).toMatch(/✔ power-off-last@node1/);
+    const [before, after = ''] = rest.split('drill: swarm after');
+    // The runbook drilled started from every node off, and brought every node and the registry back.
+    for (const node of ['node1', 'node2', 'node3']) expect(before).toMatch(new RegExp(`${node}\\s+\\S+\\s+\\S+\\s+down\\s+down`));
+    expect(before).toMatch(/✔ first-leads@node1/);
+    expect(r.stderr).toContain('drill: reboot-from-shutdown finished with exit code 0');
+    expect(after).toContain('swarm: 3 nodes, seen from');
+    expect(after).toMatch(/registry: \S+ answers/);
+    expect(errorLookingLines(r.stderr)).toEqual([]);
+    const name = /drill: lab (drill\d+) removed/.exec(r.stderr)?.[1];
+    expect(execFileSync('ip', ['netns', 'list']).toString()).not.toContain(`rbl-${String(name)}-`);
+  }, 300_000);
+
+  it('stops when the preparation fails: the runbook drilled does not run, the lab is removed', async () => {
+    const dir = workspace({
+      'prod.yaml': INVENTORY,
+      'broken.yaml': 'name: broken\nsteps:\n  - id: no\n    action: assert\n    with: { that: "${{ false }}", message: the lab is not ready }\n',
+      'after.yaml': `name: after\ndrill: { prepare: broken }\nsteps:\n  - id: mark\n    action: ssh.run\n    on: manager\n    with: { command: "touch /tmp/drilled" }\n`,
+    });
+    const name = `dp${process.pid}`;
+    const r = await runCli(['drill', 'after.yaml', '-i', 'prod.yaml', '--lab-name', name, '--no-registry', '--state-dir', 's'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('the lab is not ready');
+    expect(r.stderr).toContain('drill: the preparation broken finished with exit code 1; after was not run');
+    expect(r.stderr).not.toContain('mark@');
+    expect(r.stderr).toContain(`drill: lab ${name} removed`);
+    expect(execFileSync('ip', ['netns', 'list']).toString()).not.toContain(name);
+  }, 180_000);
+
+  it('exits 2 and brings nothing up when the preparation needs inputs a drill cannot give', async () => {
+    const dir = workspace({
+      'needs.yaml': 'name: needs\ninputs:\n  node: { type: string, required: true }\nsteps:\n  - id: a\n    action: assert\n    with: { that: "${{ true }}" }\n',
+      'after.yaml': 'name: after\ndrill: { prepare: needs }\nsteps:\n  - id: a\n    action: assert\n    with: { that: "${{ true }}" }\n',
+    });
+    const r = await runCli(['drill', 'after.yaml', '--state-dir', 's'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("drill: after's preparation needs needs the inputs above");
+    expect(r.stderr).not.toContain('bringing up');
+  });
+
   it('exits 2 and brings nothing up when the runbook is invalid', async () => {
     const dir = workspace({ 'bad.yaml': 'name: bad\nsteps: []\n' });
     const r = await runCli(['drill', 'bad.yaml', '--state-dir', 's'], { cwd: dir });

@@ -1,6 +1,7 @@
 /**
- * `action: runbook` must name a runbook that exists, so that a typo stops the run before anything is
- * done rather than at that step. A name given as an expression is resolved when the step runs.
+ * `action: runbook` and `drill.prepare` must name a runbook that exists, so that a typo stops the run (or
+ * the drill) before anything is done rather than at that step. A name given as an expression is resolved
+ * when the step runs.
  */
 import { hasExpression } from '../../expr/template.js';
 import { diagnostic } from '../diagnostics.js';
@@ -25,5 +26,16 @@ export function subRunbooks(ctx: RuleContext): Diagnostic[] {
       ),
     );
   });
+  const prepare = ctx.runbook.drill?.prepare;
+  if (prepare !== undefined && subRunbookFile(file, prepare) === undefined) {
+    out.push(
+      diagnostic(
+        'RB_UNKNOWN_RUNBOOK',
+        refAt(ctx.source, ['drill', 'prepare']),
+        `drill.prepare names runbook "${prepare}", which is neither beside this runbook nor a built-in one`,
+        didYouMean(prepare, reachableRunbookNames(file)) ?? 'write the name of a runbook (`runbook list`) or a path to a .yaml file',
+      ),
+    );
+  }
   return out;
 }
