@@ -7,9 +7,10 @@
  *   strings are rendered as in interpolation (numbers as digits, maps and lists as JSON, null as empty).
  * - `keys(map) → list<string>` and `values(map) → list`: in the map's insertion order,
  *   e.g. `keys(inputs.labels)`.
- * - `orElse(value, fallback)`: `value`, unless it is null or names a key/variable that does not exist, in which
- *   case `fallback`: `orElse(inputs.labels.function, "production")`. Any other error in `value` (a type
- *   mismatch, division by zero) still fails, so a typo in an operator is not silently replaced.
+ * - `orElse(value, fallback)`: `value`, unless it is null or names a key, variable or list element that does not
+ *   exist, in which case `fallback`: `orElse(inputs.labels.function, "production")`,
+ *   `orElse(names.filter(n, n != leader)[0], "")`. Any other error in `value` (a type mismatch, division by
+ *   zero) still fails, so a typo in an operator is not silently replaced.
  *
  * Every context root is `dyn`: names are checked against the runbook by the validator, not by CEL.
  */
@@ -31,7 +32,7 @@ interface MacroEvaluator {
 }
 
 /** cel-js error codes meaning "that value is not there", the cases `orElse` substitutes. */
-const ABSENT_CODES: ReadonlySet<string> = new Set(['no_such_key', 'unknown_variable']);
+const ABSENT_CODES: ReadonlySet<string> = new Set(['no_such_key', 'unknown_variable', 'index_out_of_bounds']);
 
 function joinList(list: readonly unknown[], separator: string): string {
   return list.map((v) => renderText(fromCel(v, 'join()'))).join(separator);

@@ -6,9 +6,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { workspace } from '../helpers/cli.js';
 import { withLab, type LabHandle } from '../helpers/lab.js';
 import { LabApi, labPowerCommand, runbook, type SwarmNode } from './node-lifecycle-cli.js';
@@ -68,6 +69,22 @@ describe('backup-swarm-state', () => {
     expect(r.started).not.toContain('stop');
     expect(pidsByNode()).toEqual(pids);
     expect(existsSync(archives)).toBe(false);
+  }, 60_000);
+
+  it('refuses, saying why, when no manager of the inventory may stop: only the leader is in it', async () => {
+    // The swarm has three managers, the inventory names the leader alone: nothing to pick from.
+    const lead = await leader();
+    const written = parse(readFileSync(handle.lab.inventory, 'utf8')) as { nodes: Array<{ name: string }>; groups?: Record<string, string[]> };
+    written.nodes = written.nodes.filter((n) => n.name === lead);
+    for (const [group, members] of Object.entries(written.groups ?? {})) written.groups![group] = members.filter((m) => m === lead);
+    const alone = join(dirname(state), 'leader-alone.yaml');
+    writeFileSync(alone, stringify(written));
+    const pids = pidsByNode();
+    const r = await runbook('backup-swarm-state', alone, state, inputs);
+    expect(r.code).toBe(1);
+    expect(r.failed['choose']).toMatch(/^refused: no reachable manager other than the leader can stop without losing the quorum/);
+    expect(r.started).not.toContain('stop');
+    expect(pidsByNode()).toEqual(pids);
   }, 60_000);
 
   it('archives a non-leader manager cold, fetches the archive with its sha256; the cluster is as before, twice', async () => {

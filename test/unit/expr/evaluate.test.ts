@@ -151,6 +151,12 @@ describe('evaluate: runbook functions', () => {
     expect(evaluate('orElse(inputs.force, true)', context)).toBe(false);
   });
 
+  test('orElse substitutes a list element that is not there', () => {
+    expect(evaluate('orElse([].map(n, n)[0], "")', context)).toBe('');
+    expect(evaluate('orElse(["a", "b"].filter(n, n != "a")[0], "")', context)).toBe('b');
+    expect(evaluate('orElse(["a"][3], "none")', context)).toBe('none');
+  });
+
   test('orElse does not hide other errors', () => {
     expect(failure('orElse(1 / 0, 1)').message).toMatch(/division by zero/);
     expect(failure('orElse(inputs.node + 1, "x")').message).toMatch(/no such overload/);
