@@ -57,7 +57,7 @@ export function dockerEndpoint(
   const host = written.host;
   const address = tcpAddress(host);
   if (address === undefined) {
-    return fail(diagnostic('RB_BAD_VALUE', src.at([...at, 'host']), `docker host "${host}" is not tcp://ADDRESS:PORT`, 'write e.g. `host: tcp://10.0.0.1:2376`'));
+    return fail(diagnostic('RB_BAD_VALUE', src.at([...at, 'host']), `docker host "${host}" is not tcp://ADDRESS:PORT`, 'write e.g. `host: tcp://10.0.0.1:2376` (`{address}` and `{node}` stand for the node\'s)'));
   }
   const tls = written.tls;
   if (tls === false) return { value: { type: 'tcp', host }, diagnostics: [] };

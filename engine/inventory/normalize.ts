@@ -3,6 +3,7 @@
  * `~` and relative paths resolved, implicit groups `all`, `managers`, `workers` added. Also the checks the
  * schema cannot express: duplicate node names, groups naming unknown nodes or reusing an implicit name.
  */
+import { isIP } from 'node:net';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { diagnostic } from '../dsl/diagnostics.js';
 import type { Diagnostic, Loaded, SourceRef } from '../dsl/diagnostics.js';
@@ -67,6 +68,17 @@ export const IMPLICIT_GROUPS = ['all', 'managers', 'workers'] as const;
 
 const DEFAULT_POWER: PowerSettings = { off: 'ssh-poweroff', on: 'manual' };
 
+/** `{address}` and `{node}` in a `host:` stand for the node's: one default reaches every node's daemon. */
+function forNode(w: WrittenDocker, node: WrittenNode): WrittenDocker {
+  if (w.host === undefined) return w;
+  const address = isIP(node.address) === 6 ? `[${node.address}]` : node.address;
+  return { ...w, host: w.host.replaceAll('{address}', address).replaceAll('{node}', node.name) };
+}
+
+function hasPlaceholder(w: WrittenDocker): boolean {
+  return w.host !== undefined && /\{(address|node)\}/.test(w.host);
+}
+
 /** Converts a shape-checked inventory; `home` expands `~`. */
 export function normalizeInventory(
   written: WrittenInventory,
@@ -78,14 +90,21 @@ export function normalizeInventory(
   const baseDir = dirname(src.file);
   const path = (p: string) => resolvePath(p, baseDir, home);
   const defaults = written.defaults ?? {};
-  const docker = (w: WrittenDocker | undefined, at: DataPath): DockerEndpoint | undefined => {
+  // A problem of the defaults is told once, not once per node that takes them.
+  const told = new Set<string>();
+  const docker = (w: WrittenDocker | undefined, at: DataPath, node?: WrittenNode): DockerEndpoint | undefined => {
     if (w === undefined) return DEFAULT_DOCKER;
-    const endpoint = dockerEndpoint(w, at, src, path);
-    diagnostics.push(...endpoint.diagnostics);
+    const endpoint = dockerEndpoint(node === undefined ? w : forNode(w, node), at, src, path);
+    for (const d of endpoint.diagnostics) {
+      const key = `${d.code} ${d.source.line}:${d.source.col}`;
+      if (!told.has(key)) diagnostics.push(d);
+      told.add(key);
+    }
     return endpoint.value;
   };
-  // Checked once, not once per node that takes it.
-  const defaultDocker = docker(defaults.docker, ['defaults', 'docker']);
+  // A default without placeholders is checked once; one with `{address}` or `{node}` for each node.
+  const templated = defaults.docker !== undefined && hasPlaceholder(defaults.docker);
+  const defaultDocker = templated ? undefined : docker(defaults.docker, ['defaults', 'docker']);
   const nodes: InventoryNode[] = [];
   const byName = new Map<string, number>();
   written.nodes.forEach((node, i) => {
@@ -112,7 +131,12 @@ export function normalizeInventory(
       );
     }
     byName.set(node.name, nodes.length);
-    const endpoint = node.docker === undefined ? defaultDocker : docker(node.docker, ['nodes', i, 'docker']);
+    const endpoint =
+      node.docker !== undefined
+        ? docker(node.docker, ['nodes', i, 'docker'], node)
+        : templated
+          ? docker(defaults.docker, ['defaults', 'docker'], node)
+          : defaultDocker;
     if (endpoint === undefined) return;
     nodes.push({
       name: node.name as NodeName,

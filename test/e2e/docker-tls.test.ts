@@ -3,7 +3,8 @@
  * certificate made here with openssl): a runbook reads the node through it; a wrong CA, a certificate for
  * another address, a client certificate of another CA and no client certificate at all each fail with one
  * line that names the node and what to fix; `tls: false` against it says it speaks TLS; plain TCP to the
- * remote address without `tls: false` is refused when the inventory loads (exit 2, file:line:col).
+ * remote address without `tls: false` is refused when the inventory loads (exit 2, file:line:col). A default
+ * `docker:` with `{address}` in its host reaches the node's own daemon.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -120,6 +121,18 @@ describe('Docker Engine API over TLS', () => {
     expect(nodes?.map((n) => n.name)).toEqual(['node1']);
     // The client key is a secret: it never reaches output.
     expect(r.stdout + r.stderr).not.toContain('PRIVATE KEY');
+  }, 120_000);
+
+  it('reads the node through a default written once for every node, {address} standing for its address', async () => {
+    const file = join(dir, 'defaults.yaml');
+    writeFileSync(
+      file,
+      `cluster: ${handle.lab.name}\ndefaults:\n  docker: { host: "tcp://{address}:2376", tls: { ca: ca.pem, cert: client-cert.pem, key: client-key.pem } }\n` +
+        `nodes:\n  - { name: node1, address: ${address}, role: manager }\n`,
+    );
+    const r = await run(file, ['--json']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(succeeded(r, 'info')[0]?.outputs).toMatchObject({ name: 'node1', is_manager: true });
   }, 120_000);
 
   it('names the CA file when the daemon is not signed by it', async () => {

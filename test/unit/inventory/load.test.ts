@@ -89,4 +89,40 @@ describe('loadInventory', () => {
       'warning RB_BAD_VALUE 3:11',
     ]);
   });
+
+  describe('a default docker host with {address} and {node}', () => {
+    const cluster = (defaults: string, nodes: string) => `cluster: lab\ndefaults:\n  docker: ${defaults}\nnodes:\n${nodes}`;
+    const three =
+      '  - { name: c1, address: 10.0.0.1, role: manager }\n' +
+      '  - { name: c2, address: "fd00::2", role: worker }\n' +
+      '  - { name: c3, address: 10.0.0.3, role: worker, docker: { via: ssh } }\n';
+
+    test("reaches each node's own daemon; a node's docker still replaces it", () => {
+      const result = loadInventory('i.yaml', cluster('{ host: "tcp://{address}:2376", tls: false }', three));
+      expect(result.diagnostics).toEqual([]);
+      expect(result.value?.nodes.map((n) => n.docker)).toEqual([
+        { type: 'tcp', host: 'tcp://10.0.0.1:2376' },
+        { type: 'tcp', host: 'tcp://[fd00::2]:2376' },
+        { type: 'ssh' },
+      ]);
+    });
+
+    test('{node} is the node name', () => {
+      const result = loadInventory('i.yaml', cluster('{ host: "tcp://{node}.lan:2376", tls: false }', three));
+      expect(result.value?.nodes[0]?.docker).toEqual({ type: 'tcp', host: 'tcp://c1.lan:2376' });
+    });
+
+    test('plain TCP to the remote nodes is refused once, at the default, whatever the number of nodes', () => {
+      const result = loadInventory('i.yaml', cluster('{ host: "tcp://{address}:2375" }', three));
+      expect(result.value).toBeUndefined();
+      expect(result.diagnostics.map((d) => `${d.code} ${d.source.line}:${d.source.col}`)).toEqual(['RB_INV_PLAIN_TCP 3:19']);
+      expect(result.diagnostics[0]?.message).toContain('tcp://10.0.0.1:2375');
+    });
+
+    test('a node on loopback may take plain TCP from the same default', () => {
+      const result = loadInventory('i.yaml', cluster('{ host: "tcp://{address}:2375" }', '  - { name: c1, address: 127.0.0.1, role: manager }\n'));
+      expect(result.diagnostics).toEqual([]);
+      expect(result.value?.nodes[0]?.docker).toEqual({ type: 'tcp', host: 'tcp://127.0.0.1:2375' });
+    });
+  });
 });
