@@ -71,6 +71,17 @@ export async function labPowerCommand(io: CliIo, state: string, node: string, o:
   return EXIT.ok;
 }
 
+export async function labDockerdCommand(io: CliIo, action: string, node: string, o: LabOptions): Promise<number> {
+  if (action !== 'start') {
+    say(io, `error: lab dockerd ${action}: write \`lab dockerd start NODE\` (stop and reload are signals: systemctl on the node sends them)`);
+    return EXIT.invalid;
+  }
+  const { labDockerdStart } = await import('../lab/commands.js');
+  await labDockerdStart(target(io, o), node);
+  if (!o.json) io.stdout.write(`${node}: dockerd started\n`);
+  return EXIT.ok;
+}
+
 export interface DrillOptions extends CommonOptions {
   readonly keep: boolean;
   readonly name?: string;

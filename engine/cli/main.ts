@@ -240,6 +240,15 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
   ).action(async (state: string, node: string, opts: Record<string, unknown>) =>
     run(async () => (await import('./lab.js')).labPowerCommand(io, state, node, { ...labOpts(opts), hard: opts['hard'] === true }))(),
   );
+  labCommon(
+    lab
+      .command('dockerd')
+      .argument('<action>', 'start')
+      .argument('<node>', 'node name')
+      .description("start a node's dockerd while the node is on: what `systemctl start docker` on a lab node runs"),
+  ).action(async (action: string, node: string, opts: Record<string, unknown>) =>
+    run(async () => (await import('./lab.js')).labDockerdCommand(io, action, node, labOpts(opts)))(),
+  );
   withCommon(
     cli
       .command('drill')

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { RunbookError } from '../errors.js';
 import { tearDown } from './down.js';
-import { power } from './power.js';
+import { power, startDockerd } from './power.js';
 import { formatStatus, statusOf } from './status.js';
 import type {
   LabDescription,
@@ -118,4 +118,9 @@ export function formatLabStatus(r: LabStatusReport): string {
 
 export function labPower(t: LabTarget, node: string, state: 'on' | 'off', options?: { hard?: boolean }): Promise<void> {
   return power(t, node, state, options);
+}
+
+/** Starts a node's dockerd while the node is on: what `systemctl start docker` does on a lab node. */
+export function labDockerdStart(t: LabTarget, node: string): Promise<void> {
+  return startDockerd(t, node);
 }

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { RunbookError } from '../errors.js';
@@ -15,6 +15,7 @@ import { StopPolling, labEnv, pollUntil } from './exec.js';
 import { unmountUnder } from './mounts.js';
 import { enterNode } from './network.js';
 import { dockerSocket, sshdConfigFile } from './node-files.js';
+import { nodeDaemonJson, withNodeRoot, writeNodeRoot } from './node-root.js';
 import { hasExited, isOurs, signalOurs, waitGone } from './procs.js';
 import { forgetProcesses, recordProcess, type LabNodeRecord, type LabProcess, type LabState } from './state.js';
 import { tlsListenerArgs } from './tls-listener.js';
@@ -62,14 +63,14 @@ function tcpOpen(host: string, port: number): Promise<boolean> {
 }
 
 export interface DockerdOptions {
-  /** `host:port` of the lab registry every node trusts over plain HTTP. */
+  /** `host:port` of the lab registry every node trusts over plain HTTP (in its daemon.json). */
   readonly insecureRegistry?: string;
 }
 
-export function dockerdArgs(node: LabNodeRecord, options: DockerdOptions): string[] {
+export function dockerdArgs(node: LabNodeRecord): string[] {
   return [
     'dockerd',
-    `--config-file=${join(node.dir, 'daemon.json')}`,
+    `--config-file=${nodeDaemonJson(node)}`,
     `--data-root=${join(node.dir, 'data')}`,
     `--exec-root=${join(node.dir, 'exec')}`,
     `--host=unix://${dockerSocket(node)}`,
@@ -80,22 +81,20 @@ export function dockerdArgs(node: LabNodeRecord, options: DockerdOptions): strin
     `--cgroup-parent=/${node.cgroup}`,
     '--exec-opt=native.cgroupdriver=cgroupfs',
     '--log-level=warn',
-    ...(options.insecureRegistry === undefined ? [] : [`--insecure-registry=${options.insecureRegistry}`]),
     ...tlsListenerArgs(node),
   ];
 }
 
 /** Starts dockerd (not on a light node) and sshd on the node and waits until they answer. */
 export async function startNode(state: LabState, node: LabNodeRecord, options: DockerdOptions): Promise<void> {
-  const env = labEnv({
-    HOME: join(node.dir, 'home'),
-  });
+  const env = nodeEnv(node);
+  await writeNodeRoot(state.dir, state.name, node);
   const dockerdAnswering = state.light === true ? undefined : await startDockerd(state, node, options, env);
 
   const sshLog = join(node.dir, 'sshd.log');
   // sshd refuses to start without its privilege separation directory.
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
-  const sshPid = await spawnInNode(node, ['/usr/sbin/sshd', '-D', '-f', sshdConfigFile(node), '-E', sshLog], sshLog, env);
+  const sshPid = await spawnInNode(node, [...withNodeRoot(node), '/usr/sbin/sshd', '-D', '-f', sshdConfigFile(node), '-E', sshLog], sshLog, env);
   const sshd: LabProcess = { node: node.name, kind: 'sshd', pid: sshPid, match: sshdConfigFile(node) };
   await recordProcess(state.dir, sshd);
   await dockerdAnswering?.();
@@ -110,6 +109,36 @@ export async function startNode(state: LabState, node: LabNodeRecord, options: D
   });
 }
 
+function nodeEnv(node: LabNodeRecord): NodeJS.ProcessEnv {
+  return labEnv({ HOME: join(node.dir, 'home') });
+}
+
+/** Starts the dockerd of a node whose sshd runs (`systemctl start docker` on the node) and waits until it answers. */
+export async function startNodeDockerd(state: LabState, node: LabNodeRecord, options: DockerdOptions): Promise<void> {
+  await (await startDockerd(state, node, options, nodeEnv(node)))();
+}
+
+/**
+ * The lab registry in the node's daemon.json, where `docker info` shows it and a runbook's merge keeps it (as a
+ * flag too it would stop dockerd: a setting in both places is refused).
+ */
+async function trustRegistry(node: LabNodeRecord, registry: string | undefined): Promise<void> {
+  const file = nodeDaemonJson(node);
+  let config: Record<string, unknown> = {};
+  let missing = false;
+  try {
+    config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    // A daemon.json that does not parse is left for dockerd to name; a missing one is written.
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return;
+    missing = true;
+  }
+  const trusted = Array.isArray(config['insecure-registries']) ? (config['insecure-registries'] as unknown[]) : [];
+  const untrusted = registry !== undefined && !trusted.includes(registry);
+  if (untrusted) config['insecure-registries'] = [...trusted, registry];
+  if (missing || untrusted) await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
+}
+
 /** Spawns dockerd; the returned function waits until its API answers. */
 async function startDockerd(
   state: LabState,
@@ -118,11 +147,12 @@ async function startDockerd(
   env: NodeJS.ProcessEnv,
 ): Promise<() => Promise<void>> {
   const dockerLog = join(node.dir, 'dockerd.log');
+  await trustRegistry(node, options.insecureRegistry);
   // Pid files left by a power cut mislead the next boot: dockerd refuses to start when its pid is in use again,
   // and it waits on a "running" containerd that is only a zombie not yet reaped, instead of starting one.
   await rm(join(node.dir, 'docker.pid'), { force: true });
   await rm(join(node.dir, 'exec', 'containerd', 'containerd.pid'), { force: true });
-  const dockerPid = await spawnInNode(node, dockerdArgs(node, options), dockerLog, env);
+  const dockerPid = await spawnInNode(node, dockerdArgs(node), dockerLog, env);
   const dockerd: LabProcess = { node: node.name, kind: 'dockerd', pid: dockerPid, match: join(node.dir, 'data') };
   await recordProcess(state.dir, dockerd);
   return async () => {

@@ -17,6 +17,13 @@ export function labDifferences(options: { readonly registry: boolean; readonly w
         'file system, process table, CPUs and memory. Kernel modules and parameters, the clock and the disks are the same for all nodes.',
     },
     {
+      title: 'The system paths of a node are directories of this machine, and systemctl knows only Docker',
+      detail:
+        "A session on a node sees its own /etc/docker, /var/lib/docker, /var/backups and /run (where /run/docker.pid is its dockerd's); the rest " +
+        "of the file system is this machine's, shared by every node. systemctl on a node starts, stops, restarts and reloads that node's dockerd " +
+        '(no systemd: no unit files, no docker.socket activation) and refuses anything else.',
+    },
+    {
       title: 'No device-mapper, so no LVM thin pools',
       detail:
         "This kernel has no device-mapper (/dev/mapper/control is missing): LVM thin pools and Docker's devicemapper storage driver cannot run, " +
@@ -40,7 +47,7 @@ export function labDifferences(options: { readonly registry: boolean; readonly w
             title: 'An insecure local registry',
             detail:
               "The lab's registry (Debian's docker-registry) serves plain HTTP on port 5000 of the first manager, without TLS or authentication; " +
-              'every node trusts it through --insecure-registry. It holds only the images the lab pushed (lab/busybox:1, lab/registry:1).',
+              'every node trusts it through insecure-registries in its daemon.json. It holds only the images the lab pushed (lab/busybox:1, lab/registry:1).',
           },
         ]
       : []),

@@ -1,10 +1,11 @@
 /**
- * Each node's files: its directory, HOME, host key, sshd_config and daemon.json; and the lab's client key,
- * authorized_keys and known_hosts.
+ * Each node's files: its directory, HOME, host key and sshd_config; and the lab's client key, authorized_keys
+ * and known_hosts. What stands behind its system paths is node-root.ts's.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exec } from './exec.js';
+import { nodePath } from './node-root.js';
 import type { LabNodeRecord } from './state.js';
 
 export function clientKey(dir: string): string {
@@ -56,14 +57,12 @@ export async function writeNodeFiles(dir: string, node: LabNodeRecord): Promise<
     'PrintLastLog no',
     'MaxStartups 100:30:200',
     'MaxSessions 100',
-    // Sessions reach this node's dockerd, and a HOME of its own skips root's slow shell start-up files.
-    `SetEnv DOCKER_HOST=unix://${dockerSocket(node)} HOME=${join(node.dir, 'home')}`,
+    // Sessions reach this node's dockerd and systemctl, and a HOME of its own skips root's slow shell start-up files.
+    `SetEnv DOCKER_HOST=unix://${dockerSocket(node)} HOME=${join(node.dir, 'home')} PATH=${nodePath(node)}`,
     'Subsystem sftp internal-sftp',
     '',
   ];
   await writeFile(sshdConfigFile(node), config.join('\n'));
-  // An own daemon.json keeps the host's /etc/docker/daemon.json from changing lab nodes.
-  await writeFile(join(node.dir, 'daemon.json'), '{}\n');
 }
 
 /** known_hosts with each node's real host key under its name and its address. */

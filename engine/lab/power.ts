@@ -7,12 +7,13 @@
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunbookError } from '../errors.js';
-import { daemonsRunning, startNode, stopNode } from './daemons.js';
+import { daemonsRunning, startNode, startNodeDockerd, stopNode } from './daemons.js';
+import type { LabNodeRecord, LabState } from './state.js';
 import { readState } from './state.js';
 import type { LabTarget } from './types.js';
 import { labDir } from './up.js';
 
-export async function power(t: LabTarget, nodeName: string, onOff: 'on' | 'off', options: { hard?: boolean } = {}): Promise<void> {
+async function labNode(t: LabTarget, nodeName: string): Promise<{ dir: string; state: LabState; node: LabNodeRecord }> {
   const dir = labDir(t);
   const state = await readState(dir);
   if (state === undefined) {
@@ -25,6 +26,11 @@ export async function power(t: LabTarget, nodeName: string, onOff: 'on' | 'off',
       `lab ${t.name} has no node ${nodeName}; write one of: ${state.nodes.map((n) => n.name).join(', ')}`,
     );
   }
+  return { dir, state, node };
+}
+
+export async function power(t: LabTarget, nodeName: string, onOff: 'on' | 'off', options: { hard?: boolean } = {}): Promise<void> {
+  const { dir, state, node } = await labNode(t, nodeName);
   const running = await daemonsRunning(state, node.name);
   if (onOff === 'off') {
     await stopNode(state, node, options.hard === true ? 'hard' : 'graceful');
@@ -42,6 +48,19 @@ export async function power(t: LabTarget, nodeName: string, onOff: 'on' | 'off',
     fresh.registry === undefined ? {} : { insecureRegistry: `${fresh.registry.address}:5000` },
   );
   await recordSwitch(dir, node.name, 'on');
+}
+
+/**
+ * Starts the dockerd of a node that is on (its sshd runs) and waits until it answers: `systemctl start docker`
+ * on the node. Not a power switch, so not in power.log.
+ */
+export async function startDockerd(t: LabTarget, nodeName: string): Promise<void> {
+  const { state, node } = await labNode(t, nodeName);
+  if (state.light === true) throw new RunbookError('INVALID', `lab ${t.name} is light: its nodes have no dockerd`);
+  const running = await daemonsRunning(state, node.name);
+  if (!running.sshd) throw new RunbookError('INVALID', `${node.name} is powered off; power it on with: runbook lab power on ${node.name} --name ${t.name}`);
+  if (running.dockerd) return;
+  await startNodeDockerd(state, node, state.registry === undefined ? {} : { insecureRegistry: `${state.registry.address}:5000` });
 }
 
 export interface PowerSwitchRecord {

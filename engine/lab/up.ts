@@ -262,7 +262,8 @@ async function build(plan: UpPlan, dir: string): Promise<LabDescription> {
   log(`${plan.light ? 'sshd' : 'sshd and dockerd'} up on ${nodes.length} nodes`);
   if (images !== undefined) await importImages(nodes, await images, registryHost, log);
 
-  if (plan.swarm) await formSwarm(nodes, log);  if (registryHost !== undefined && firstManager !== undefined) await deployRegistry(dir, firstManager, registryHost, log);
+  if (plan.swarm) await formSwarm(nodes, log);
+  if (registryHost !== undefined && firstManager !== undefined) await deployRegistry(dir, firstManager, registryHost, log);
 
   const stacks: InventoryStack[] = [];
   for (const stack of plan.stacks) {

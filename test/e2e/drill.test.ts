@@ -4,6 +4,7 @@
  * written, from the repository root.
  */
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli, workspace } from '../helpers/cli.js';
 import { errorLookingLines } from '../helpers/stray-errors.js';
@@ -119,6 +120,22 @@ describe('runbook drill', () => {
     expect(r.stderr).toContain("drill: after's preparation needs needs the inputs above");
     expect(r.stderr).not.toContain('bringing up');
   });
+
+  it("drills backup-swarm-state with its production defaults, and the machine's /etc/docker and /var/backups stay as they were", async () => {
+    // systemctl stop/start docker, /var/run/docker.pid, /var/lib/docker/swarm and /var/backups are each node's own on a lab.
+    const machine = ['/etc/docker', '/var/backups'].map((p) => [p, readdirSync(p).sort()] as const);
+    const dir = workspace({
+      'three.yaml':
+        'cluster: three\nnodes:\n  - { name: m1, address: 192.0.2.11, role: manager }\n  - { name: m2, address: 192.0.2.12, role: manager }\n' +
+        '  - { name: m3, address: 192.0.2.13, role: manager }\n',
+    });
+    const name = `db${process.pid}`;
+    const r = await runCli(['drill', 'backup-swarm-state', '-i', 'three.yaml', '--lab-name', name, '--no-registry', '--state-dir', 's'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    for (const step of ['stop@m2', 'archive@m2', 'start@m2', 'reachable', 'archived', 'fetch@m2']) expect(r.stderr).toContain(`✔ ${step}`);
+    for (const [path, entries] of machine) expect(readdirSync(path).sort(), path).toEqual(entries);
+    expect(execFileSync('ip', ['netns', 'list']).toString()).not.toContain(name);
+  }, 180_000);
 
   it('exits 2 and brings nothing up when the runbook is invalid', async () => {
     const dir = workspace({ 'bad.yaml': 'name: bad\nsteps: []\n' });

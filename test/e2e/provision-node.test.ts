@@ -23,7 +23,7 @@ function nodeFile(node: string, file: string): string {
 }
 
 beforeAll(async () => {
-  // No lab registry: the lab would pass it to dockerd as a flag, and a key in both places stops dockerd.
+  // No lab registry: provision-node is what puts the inventory's registry into daemon.json here.
   handle = await withLab({ nodes: 3, managers: 1, swarm: true });
   api = new LabApi(handle.lab);
   const dir = workspace();
@@ -34,7 +34,7 @@ beforeAll(async () => {
   const id = (await api.node('node3')).ID;
   await api.call('node3', { method: 'POST', path: '/swarm/leave', query: { force: false } });
   await api.call('node1', { method: 'DELETE', path: `/nodes/${id}`, query: { force: true } });
-  writeFileSync(nodeFile('node3', 'daemon.json'), '{ "debug": false }\n');
+  writeFileSync(nodeFile('node3', 'etc-docker/daemon.json'), '{ "debug": false }\n');
 }, 180_000);
 
 afterAll(async () => {
@@ -44,16 +44,17 @@ afterAll(async () => {
 
 function provisionInputs(): Record<string, string> {
   const restart = `${labPowerCommand(handle.lab, 'off')} && ${labPowerCommand(handle.lab, 'on')}`;
-  return { node: 'node3', daemon_json: nodeFile('node3', 'daemon.json'), restart: 'restart', restart_local_command: restart };
+  // daemon_json is the production default: /etc/docker/daemon.json, which on a lab node is the node's own.
+  return { node: 'node3', restart: 'restart', restart_local_command: restart };
 }
 
 describe('provision-node', () => {
   it('plan shows the merge with the registry taken from the inventory registry group', async () => {
     const r = await runCli(['plan', 'provision-node', '-i', inventory, ...Object.entries(provisionInputs()).flatMap(([k, v]) => ['--input', `${k}=${v}`])]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`merge JSON into ${nodeFile('node3', 'daemon.json')} on node3`);
+    expect(r.stdout).toContain('merge JSON into /etc/docker/daemon.json on node3');
     expect(r.stdout).toContain(`{"insecure-registries":["${registry}"]}`);
-    expect(readFileSync(nodeFile('node3', 'daemon.json'), 'utf8')).toBe('{ "debug": false }\n');
+    expect(readFileSync(nodeFile('node3', 'etc-docker/daemon.json'), 'utf8')).toBe('{ "debug": false }\n');
   }, 60_000);
 
   it('merges daemon.json, restarts dockerd, joins with labels; a second run changes nothing', async () => {
@@ -61,8 +62,8 @@ describe('provision-node', () => {
     const first = await runbook('provision-node', inventory, state, provisionInputs());
     expect(first.code, first.stderr).toBe(0);
 
-    expect(JSON.parse(readFileSync(nodeFile('node3', 'daemon.json'), 'utf8'))).toEqual({ debug: false, 'insecure-registries': [registry] });
-    expect(readFileSync(nodeFile('node3', 'daemon.json.bak'), 'utf8')).toBe('{ "debug": false }\n');
+    expect(JSON.parse(readFileSync(nodeFile('node3', 'etc-docker/daemon.json'), 'utf8'))).toEqual({ debug: false, 'insecure-registries': [registry] });
+    expect(readFileSync(nodeFile('node3', 'etc-docker/daemon.json.bak'), 'utf8')).toBe('{ "debug": false }\n');
     expect(readFileSync(nodeFile('node3', 'docker.pid'), 'utf8')).not.toBe(pid);
     expect((await api.info('node3')).RegistryConfig?.IndexConfigs?.[registry]?.Secure).toBe(false);
     expect(first.started).toEqual(expect.arrayContaining(['restart-local', 'join/join']));
@@ -72,7 +73,7 @@ describe('provision-node', () => {
     expect(node.Spec.Labels).toEqual({ function: 'production' });
     expect((await api.info('node3')).Swarm.NodeID).toBe(node.ID);
 
-    const written = statSync(nodeFile('node3', 'daemon.json')).mtimeMs;
+    const written = statSync(nodeFile('node3', 'etc-docker/daemon.json')).mtimeMs;
     const running = readFileSync(nodeFile('node3', 'docker.pid'), 'utf8');
     const second = await runbook('provision-node', inventory, state, provisionInputs());
     expect(second.code, second.stderr).toBe(0);
@@ -80,18 +81,18 @@ describe('provision-node', () => {
     expect(second.skipped['restart-local']).toBe('when');
     expect(second.skipped['join/join']).toBe('check');
     expect(second.skipped['join/labels']).toBe('check');
-    expect(statSync(nodeFile('node3', 'daemon.json')).mtimeMs).toBe(written);
+    expect(statSync(nodeFile('node3', 'etc-docker/daemon.json')).mtimeMs).toBe(written);
     expect(readFileSync(nodeFile('node3', 'docker.pid'), 'utf8')).toBe(running);
     expect((await api.node('node3')).ID).toBe(node.ID);
   }, 180_000);
 
   it('refuses devicemapper on a swarm member before touching anything', async () => {
-    const before = readFileSync(nodeFile('node2', 'daemon.json'), 'utf8');
-    const r = await runbook('provision-node', inventory, state, { node: 'node2', daemon_json: nodeFile('node2', 'daemon.json'), device: '/dev/rb-none' });
+    const before = readFileSync(nodeFile('node2', 'etc-docker/daemon.json'), 'utf8');
+    const r = await runbook('provision-node', inventory, state, { node: 'node2', device: '/dev/rb-none' });
     expect(r.code).toBe(1);
     expect(r.failed['devicemapper']).toContain('node2 is in a swarm and runs overlay2');
     expect(r.started).not.toContain('thinpool');
     expect(r.started).not.toContain('daemon-json');
-    expect(readFileSync(nodeFile('node2', 'daemon.json'), 'utf8')).toBe(before);
+    expect(readFileSync(nodeFile('node2', 'etc-docker/daemon.json'), 'utf8')).toBe(before);
   }, 60_000);
 });
