@@ -131,16 +131,18 @@ export async function drillCommand(io: CliIo, runbookName: string, o: DrillOptio
     if (prepare !== undefined) {
       say(io, `drill: preparing with ${prepare.name}, the state ${runbook.name} starts from`);
       // The whole lab, with the preparation's own defaults: the operator's --input and --limit are for the runbook drilled.
-      const prepared = await startRun(io, prepare.file, { ...o, input: [], limit: undefined, inventory: description.inventory, yes: true });
+      const prepared = await startRun(io, prepare.file, { ...o, input: [], limit: undefined, inventory: description.inventory, yes: true, resumable: o.keep });
       if (prepared.code !== EXIT.ok) {
         say(io, `drill: the preparation ${prepare.name} finished with exit code ${prepared.code}; ${runbook.name} was not run`);
         return prepared.code;
       }
     }
     say(io, `drill: swarm before\n${lab.formatLabStatus(await lab.labStatus(labTarget))}`);
-    const ran = await startRun(io, runbook.file, { ...o, inventory: description.inventory, yes: true });
+    const ran = await startRun(io, runbook.file, { ...o, inventory: description.inventory, yes: true, resumable: o.keep });
     code = ran.code;
-    say(io, `drill: ${runbook.name} finished with exit code ${code}`);
+    // Without --keep the lab goes: a resume would find no nodes.
+    const keepHint = code === EXIT.failed && !o.keep ? ' (to resume it on the lab, or look at the lab, drill again with --keep)' : '';
+    say(io, `drill: ${runbook.name} finished with exit code ${code}${keepHint}`);
     if (ran.runId !== undefined) {
       const differences = labDifferences({ registry: o.registry, warnings: shaped?.warnings ?? [] });
       say(io, `drill: report ${await drillReport(io, o, ran.runId, differences)}`);

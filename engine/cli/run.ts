@@ -76,8 +76,15 @@ export async function runCommand(io: CliIo, name: string, options: RunOptions): 
   return (await startRun(io, name, options)).code;
 }
 
-/** `runbook run` without `--dry-run`, giving also the run's id: none when nothing ran (invalid input). */
-export async function startRun(io: CliIo, name: string, options: CommonOptions & { readonly yes: boolean }): Promise<{ code: number; runId?: string }> {
+/**
+ * `runbook run` without `--dry-run`, giving also the run's id: none when nothing ran (invalid input).
+ * `resumable: false` (a drill whose lab goes away) leaves out the hint to resume.
+ */
+export async function startRun(
+  io: CliIo,
+  name: string,
+  options: CommonOptions & { readonly yes: boolean; readonly resumable?: boolean },
+): Promise<{ code: number; runId?: string }> {
   const loaded = loadForRun(io, name, options);
   if (loaded === undefined) return { code: EXIT.invalid };
   const { runbook, inventory, given } = loaded;
@@ -93,7 +100,8 @@ export async function startRun(io: CliIo, name: string, options: CommonOptions &
     signal: io.signal,
     env: io.env,
   }).finally(() => Promise.all([closePorts(ports), store.close()]));
-  return { code: finish(io, outcome.status, outcome.runId, outcome.error, storeArgument(options, store)), runId: outcome.runId };
+  const resumeWith = options.resumable === false ? null : storeArgument(options, store);
+  return { code: finish(io, outcome.status, outcome.runId, outcome.error, resumeWith), runId: outcome.runId };
 }
 
 /**
@@ -115,9 +123,11 @@ export function reporterFor(io: CliIo, options: CommonOptions & { yes: boolean }
 }
 
 /** The end of a run for the operator: how it ended, how to go on, and the exit code. `resumeWith` is added to the resume hint. */
-export function finish(io: CliIo, status: Parameters<typeof exitForStatus>[0], runId: string, error: Error | undefined, resumeWith = ''): number {
+/** `resumeWith`: the options a resume needs beside the run id; null when the run cannot be resumed. */
+export function finish(io: CliIo, status: Parameters<typeof exitForStatus>[0], runId: string, error: Error | undefined, resumeWith: string | null = ''): number {
   if (status === 'failed' || status === 'interrupted') {
-    say(io, `run ${runId} ${status}${error === undefined ? '' : `: ${error.message}`}; continue it with: runbook resume ${runId}${resumeWith}`);
+    const hint = resumeWith === null ? '' : `; continue it with: runbook resume ${runId}${resumeWith}`;
+    say(io, `run ${runId} ${status}${error === undefined ? '' : `: ${error.message}`}${hint}`);
   } else if (status === 'refused' && error !== undefined) {
     say(io, `refused: ${error.message}`);
   }

@@ -106,6 +106,8 @@ describe('runbook drill', () => {
     expect(r.stderr).toContain('the lab is not ready');
     expect(r.stderr).toContain('drill: the preparation broken finished with exit code 1; after was not run');
     expect(r.stderr).not.toContain('mark@');
+    // The lab is gone after the drill: no hint to resume there.
+    expect(r.stderr).not.toContain('continue it with');
     expect(r.stderr).toContain(`drill: lab ${name} removed`);
     expect(execFileSync('ip', ['netns', 'list']).toString()).not.toContain(name);
   }, 180_000);
