@@ -7,8 +7,8 @@
  *   /etc/docker       → <node>/etc-docker   (its dockerd reads daemon.json from there)
  *   /var/lib/docker   → <node>/data         (its dockerd's data root)
  *   /var/backups      → <node>/var-backups
- *   /run              → a tmpfs: /run/docker.pid and /run/docker.sock lead to the node's; /run/netns and
- *                       /run/runbook-labs are the machine's (the lab's commands enter nodes through them)
+ *   /run              → a tmpfs: /run/docker.pid and /run/docker.sock lead to the node's, and the node's own
+ *                       namespace files are where the lab's commands look for them
  *   systemctl         → a script that starts, stops and reloads the node's dockerd (and nothing else)
  *
  * Mounts made on the machine afterwards still reach the node (slave propagation); the node's never leave it,
@@ -18,6 +18,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
 import { shellQuote } from './exec.js';
+import { netnsPath } from './network.js';
 import type { LabNodeRecord } from './state.js';
 
 export function nodeEtcDocker(node: Pick<LabNodeRecord, 'dir'>): string {
@@ -43,9 +44,15 @@ export async function writeNodeRoot(labDir: string, labName: string, node: Pick<
 }
 
 /** argv prefix: runs the command (sshd) with the node's system paths. */
-export function withNodeRoot(node: Pick<LabNodeRecord, 'dir'>): string[] {
+export function withNodeRoot(node: Pick<LabNodeRecord, 'dir' | 'netns' | 'uts'>): string[] {
   const q = shellQuote;
   const d = node.dir;
+  // The node's own namespace files, which the lab's commands enter it by; only its own, so that its mount
+  // namespace keeps no other node's or lab's namespace alive.
+  const nsFiles: Array<[string, string]> = [
+    [netnsPath(node.netns).replace(/^\/var\/run\//, '/run/'), join(d, 'ns-net')],
+    [node.uts.replace(/^\/var\/run\//, '/run/'), join(d, 'ns-uts')],
+  ];
   const binds: Array<[string, string]> = [
     [nodeEtcDocker(node), '/etc/docker'],
     [join(d, 'data'), '/var/lib/docker'],
@@ -54,11 +61,9 @@ export function withNodeRoot(node: Pick<LabNodeRecord, 'dir'>): string[] {
   const script = [
     'set -e',
     ...binds.map(([from, to]) => `mkdir -p ${q(to)} && mount --bind ${q(from)} ${q(to)}`),
-    // The machine's /run stays reachable for the lab's own commands (its network namespaces), then is hidden.
-    `mkdir -p ${q(join(d, 'host-run'))} && mount --rbind /run ${q(join(d, 'host-run'))}`,
+    ...nsFiles.map(([file, kept]) => `touch ${q(kept)} && mount --bind ${q(file)} ${q(kept)}`),
     'mount -t tmpfs -o mode=755 lab-run /run',
-    `ln -s ${q(join(d, 'host-run', 'netns'))} /run/netns`,
-    `ln -s ${q(join(d, 'host-run', 'runbook-labs'))} /run/runbook-labs`,
+    ...nsFiles.map(([file, kept]) => `mkdir -p "$(dirname ${q(file)})" && touch ${q(file)} && mount --bind ${q(kept)} ${q(file)}`),
     // sshd's privilege separation directory.
     'mkdir -m 755 /run/sshd',
     `ln -s ${q(join(d, 'docker.pid'))} /run/docker.pid`,
