@@ -95,7 +95,7 @@ describe('runbook drill report', () => {
 
       const differs = await page.locator('section[data-section="differs-from-production"]').innerText();
       expect(differs).toContain('Differs from production');
-      for (const fact of ['device-mapper', 'ip_vs', 'IPMI', 'kernel', '--yes']) expect(differs).toContain(fact);
+      for (const fact of ['device-mapper', 'ip_vs', 'IPMI', 'kernel', '--yes', 'systemctl']) expect(differs).toContain(fact);
       // No registry in this drill: the note does not claim one.
       expect(differs).not.toContain('insecure local registry');
     } finally {
