@@ -122,6 +122,8 @@ export async function drillCommand(io: CliIo, runbookName: string, o: DrillOptio
   const { startRun } = await import('./run.js');
   const name = o.name ?? `drill${process.pid}`;
   const labTarget = { name, stateDir: stateDirFrom(o.stateDir, io.env, io.cwd) };
+  // What a runbook meant for drills only checks (env.RUNBOOK_DRILL_LAB == inventory.cluster) before it acts.
+  const drillIo: CliIo = { ...io, env: { ...io.env, RUNBOOK_DRILL_LAB: name } };
   let code: number = EXIT.failed;
   try {
     say(io, `drill: bringing up lab ${name}${inv.inventory === undefined ? '' : ` shaped like ${inv.inventory.cluster}`}…`);
@@ -131,14 +133,14 @@ export async function drillCommand(io: CliIo, runbookName: string, o: DrillOptio
     if (prepare !== undefined) {
       say(io, `drill: preparing with ${prepare.name}, the state ${runbook.name} starts from`);
       // The whole lab, with the preparation's own defaults: the operator's --input and --limit are for the runbook drilled.
-      const prepared = await startRun(io, prepare.file, { ...o, input: [], limit: undefined, inventory: description.inventory, yes: true, resumable: o.keep });
+      const prepared = await startRun(drillIo, prepare.file, { ...o, input: [], limit: undefined, inventory: description.inventory, yes: true, resumable: o.keep });
       if (prepared.code !== EXIT.ok) {
         say(io, `drill: the preparation ${prepare.name} finished with exit code ${prepared.code}; ${runbook.name} was not run`);
         return prepared.code;
       }
     }
     say(io, `drill: swarm before\n${lab.formatLabStatus(await lab.labStatus(labTarget))}`);
-    const ran = await startRun(io, runbook.file, { ...o, inventory: description.inventory, yes: true, resumable: o.keep });
+    const ran = await startRun(drillIo, runbook.file, { ...o, inventory: description.inventory, yes: true, resumable: o.keep });
     code = ran.code;
     // Without --keep the lab goes: a resume would find no nodes.
     const keepHint = code === EXIT.failed && !o.keep ? ' (to resume it on the lab, or look at the lab, drill again with --keep)' : '';

@@ -1,10 +1,10 @@
 /**
  * `runbook drill`: a lab shaped like the inventory comes up, the runbook runs against it, the
  * swarm is shown before and after, and the lab is gone afterwards. The README's main command runs as
- * written, from the repository root.
+ * written, from the repository root. A preparation (`drill.prepare`) that fails ends the drill; one that
+ * needs inputs is refused before any lab comes up. The procedures' drills: drill-procedures.test.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli, workspace } from '../helpers/cli.js';
 import { errorLookingLines } from '../helpers/stray-errors.js';
@@ -75,25 +75,6 @@ describe('runbook drill', () => {
     expect(execFileSync('ip', ['netns', 'list']).toString()).not.toContain(`rbl-${String(name)}-`);
   }, 240_000);
 
-  it('drills reboot-from-shutdown from a shut-down lab: its drill.prepare runs emergency-shutdown first', async () => {
-    const state = workspace();
-    const r = await runCli(['drill', 'reboot-from-shutdown'], { cwd: ROOT, env: { RUNBOOK_STATE_DIR: state } });
-    expect(r.code, r.stderr).toBe(0);
-    const [prepared, rest = ''] = r.stderr.split('drill: swarm before');
-    expect(prepared).toContain('drill: preparing with emergency-shutdown, the state reboot-from-shutdown starts from');
-    expect(prepared).toMatch(/✔ power-off-last@node1/);
-    const [before, after = ''] = rest.split('drill: swarm after');
-    // The runbook drilled started from every node off, and brought every node and the registry back.
-    for (const node of ['node1', 'node2', 'node3']) expect(before).toMatch(new RegExp(`${node}\\s+\\S+\\s+\\S+\\s+down\\s+down`));
-    expect(before).toMatch(/✔ first-leads@node1/);
-    expect(r.stderr).toContain('drill: reboot-from-shutdown finished with exit code 0');
-    expect(after).toContain('swarm: 3 nodes, seen from');
-    expect(after).toMatch(/registry: \S+ answers/);
-    expect(errorLookingLines(r.stderr)).toEqual([]);
-    const name = /drill: lab (drill\d+) removed/.exec(r.stderr)?.[1];
-    expect(execFileSync('ip', ['netns', 'list']).toString()).not.toContain(`rbl-${String(name)}-`);
-  }, 300_000);
-
   it('stops when the preparation fails: the runbook drilled does not run, the lab is removed', async () => {
     const dir = workspace({
       'prod.yaml': INVENTORY,
@@ -122,22 +103,6 @@ describe('runbook drill', () => {
     expect(r.stderr).toContain("drill: after's preparation needs needs the inputs above");
     expect(r.stderr).not.toContain('bringing up');
   });
-
-  it("drills backup-swarm-state with its production defaults, and the machine's /etc/docker and /var/backups stay as they were", async () => {
-    // systemctl stop/start docker, /var/run/docker.pid, /var/lib/docker/swarm and /var/backups are each node's own on a lab.
-    const machine = ['/etc/docker', '/var/backups'].map((p) => [p, readdirSync(p).sort()] as const);
-    const dir = workspace({
-      'three.yaml':
-        'cluster: three\nnodes:\n  - { name: m1, address: 192.0.2.11, role: manager }\n  - { name: m2, address: 192.0.2.12, role: manager }\n' +
-        '  - { name: m3, address: 192.0.2.13, role: manager }\n',
-    });
-    const name = `db${process.pid}`;
-    const r = await runCli(['drill', 'backup-swarm-state', '-i', 'three.yaml', '--lab-name', name, '--no-registry', '--state-dir', 's'], { cwd: dir });
-    expect(r.code, r.stderr).toBe(0);
-    for (const step of ['stop@m2', 'archive@m2', 'start@m2', 'reachable', 'archived', 'fetch@m2']) expect(r.stderr).toContain(`✔ ${step}`);
-    for (const [path, entries] of machine) expect(readdirSync(path).sort(), path).toEqual(entries);
-    expect(execFileSync('ip', ['netns', 'list']).toString()).not.toContain(name);
-  }, 180_000);
 
   it('exits 2 and brings nothing up when the runbook is invalid', async () => {
     const dir = workspace({ 'bad.yaml': 'name: bad\nsteps: []\n' });
