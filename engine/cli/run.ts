@@ -122,8 +122,10 @@ export function reporterFor(io: CliIo, options: CommonOptions & { yes: boolean }
   return chooseReporter({ json: options.json, out: options.json ? io.stdout : io.stderr, env: io.env });
 }
 
-/** The end of a run for the operator: how it ended, how to go on, and the exit code. `resumeWith` is added to the resume hint. */
-/** `resumeWith`: the options a resume needs beside the run id; null when the run cannot be resumed. */
+/**
+ * The end of a run for the operator: how it ended, how to go on, and the exit code. `resumeWith` is added to
+ * the resume hint; null leaves the hint out (the run cannot be resumed).
+ */
 export function finish(io: CliIo, status: Parameters<typeof exitForStatus>[0], runId: string, error: Error | undefined, resumeWith: string | null = ''): number {
   if (status === 'failed' || status === 'interrupted') {
     const hint = resumeWith === null ? '' : `; continue it with: runbook resume ${runId}${resumeWith}`;

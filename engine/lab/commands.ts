@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { RunbookError } from '../errors.js';
 import { tearDown } from './down.js';
-import { power, startDockerd } from './power.js';
+import { dockerdOn, power } from './power.js';
 import { formatStatus, statusOf } from './status.js';
 import type {
   LabDescription,
@@ -122,5 +122,5 @@ export function labPower(t: LabTarget, node: string, state: 'on' | 'off', option
 
 /** Starts a node's dockerd while the node is on: what `systemctl start docker` does on a lab node. */
 export function labDockerdStart(t: LabTarget, node: string): Promise<void> {
-  return startDockerd(t, node);
+  return dockerdOn(t, node);
 }

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { RunbookError } from '../errors.js';
@@ -67,6 +67,11 @@ export interface DockerdOptions {
   readonly insecureRegistry?: string;
 }
 
+/** The dockerd options of a lab's nodes, from its record. */
+export function dockerdOptions(state: Pick<LabState, 'registry'>): DockerdOptions {
+  return state.registry === undefined ? {} : { insecureRegistry: `${state.registry.address}:5000` };
+}
+
 export function dockerdArgs(node: LabNodeRecord): string[] {
   return [
     'dockerd',
@@ -92,8 +97,6 @@ export async function startNode(state: LabState, node: LabNodeRecord, options: D
   const dockerdAnswering = state.light === true ? undefined : await startDockerd(state, node, options, env);
 
   const sshLog = join(node.dir, 'sshd.log');
-  // sshd refuses to start without its privilege separation directory.
-  await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
   const sshPid = await spawnInNode(node, [...withNodeRoot(node), '/usr/sbin/sshd', '-D', '-f', sshdConfigFile(node), '-E', sshLog], sshLog, env);
   const sshd: LabProcess = { node: node.name, kind: 'sshd', pid: sshPid, match: sshdConfigFile(node) };
   await recordProcess(state.dir, sshd);

@@ -11,8 +11,7 @@
  *                       namespace files are where the lab's commands look for them
  *   systemctl         → a script that starts, stops and reloads the node's dockerd (and nothing else)
  *
- * Mounts made on the machine afterwards still reach the node (slave propagation); the node's never leave it,
- * and they end with its last process.
+ * The node's mounts never reach the machine (slave propagation), and they end with its last process.
  */
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -50,8 +49,8 @@ export function withNodeRoot(node: Pick<LabNodeRecord, 'dir' | 'netns' | 'uts'>)
   // The node's own namespace files, which the lab's commands enter it by; only its own, so that its mount
   // namespace keeps no other node's or lab's namespace alive.
   const nsFiles: Array<[string, string]> = [
-    [netnsPath(node.netns).replace(/^\/var\/run\//, '/run/'), join(d, 'ns-net')],
-    [node.uts.replace(/^\/var\/run\//, '/run/'), join(d, 'ns-uts')],
+    [netnsPath(node.netns), join(d, 'ns-net')],
+    [node.uts, join(d, 'ns-uts')],
   ];
   const binds: Array<[string, string]> = [
     [nodeEtcDocker(node), '/etc/docker'],

@@ -7,7 +7,7 @@
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunbookError } from '../errors.js';
-import { daemonsRunning, startNode, startNodeDockerd, stopNode } from './daemons.js';
+import { daemonsRunning, dockerdOptions, startNode, startNodeDockerd, stopNode } from './daemons.js';
 import type { LabNodeRecord, LabState } from './state.js';
 import { readState } from './state.js';
 import type { LabTarget } from './types.js';
@@ -45,7 +45,7 @@ export async function power(t: LabTarget, nodeName: string, onOff: 'on' | 'off',
   await startNode(
     fresh,
     node,
-    fresh.registry === undefined ? {} : { insecureRegistry: `${fresh.registry.address}:5000` },
+    dockerdOptions(fresh),
   );
   await recordSwitch(dir, node.name, 'on');
 }
@@ -54,13 +54,13 @@ export async function power(t: LabTarget, nodeName: string, onOff: 'on' | 'off',
  * Starts the dockerd of a node that is on (its sshd runs) and waits until it answers: `systemctl start docker`
  * on the node. Not a power switch, so not in power.log.
  */
-export async function startDockerd(t: LabTarget, nodeName: string): Promise<void> {
+export async function dockerdOn(t: LabTarget, nodeName: string): Promise<void> {
   const { state, node } = await labNode(t, nodeName);
   if (state.light === true) throw new RunbookError('INVALID', `lab ${t.name} is light: its nodes have no dockerd`);
   const running = await daemonsRunning(state, node.name);
   if (!running.sshd) throw new RunbookError('INVALID', `${node.name} is powered off; power it on with: runbook lab power on ${node.name} --name ${t.name}`);
   if (running.dockerd) return;
-  await startNodeDockerd(state, node, state.registry === undefined ? {} : { insecureRegistry: `${state.registry.address}:5000` });
+  await startNodeDockerd(state, node, dockerdOptions(state));
 }
 
 export interface PowerSwitchRecord {

@@ -7,7 +7,7 @@ import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { RunbookError, describeError, isRunbookError } from '../errors.js';
-import { startNode, daemonsRunning } from './daemons.js';
+import { daemonsRunning, dockerdOptions, startNode } from './daemons.js';
 import { BUSYBOX_IMAGE, REGISTRY_IMAGE, buildImages, importImage } from './images.js';
 import {
   bridgeName,
@@ -257,8 +257,7 @@ async function build(plan: UpPlan, dir: string): Promise<LabDescription> {
   );
   await writeKnownHosts(dir, nodes);
   const state = (await readState(dir))!;
-  const insecure = registryHost === undefined ? {} : { insecureRegistry: `${registryHost.address}:5000` };
-  await Promise.all(nodes.map((n) => limit(() => startNode(state, n, insecure))));
+  await Promise.all(nodes.map((n) => limit(() => startNode(state, n, dockerdOptions(state)))));
   log(`${plan.light ? 'sshd' : 'sshd and dockerd'} up on ${nodes.length} nodes`);
   if (images !== undefined) await importImages(nodes, await images, registryHost, log);
 

@@ -10,6 +10,13 @@ import { describe, expect, it } from 'vitest';
 import { ROOT, runCli, workspace } from '../helpers/cli.js';
 import { errorLookingLines } from '../helpers/stray-errors.js';
 
+/** Three managers (the fewest a quorum can be lost from), and workers as asked; the lab takes the names. */
+function threeManagers(workers: readonly string[] = []): string {
+  const nodes = ['m1', 'm2', 'm3'].map((m, i) => `  - { name: ${m}, address: 192.0.2.1${i + 1}, role: manager }`);
+  const others = workers.map((w, i) => `  - { name: ${w}, address: 192.0.2.2${i + 1}, role: worker }`);
+  return `cluster: prod\nnodes:\n${[...nodes, ...others].join('\n')}\n`;
+}
+
 describe('runbook drill of the procedures', () => {
   it('drills reboot-from-shutdown from a shut-down lab: its drill.prepare runs emergency-shutdown first', async () => {
     const state = workspace();
@@ -33,11 +40,7 @@ describe('runbook drill of the procedures', () => {
   it("drills backup-swarm-state with its production defaults, and the machine's /etc/docker and /var/backups stay as they were", async () => {
     // systemctl stop/start docker, /var/run/docker.pid, /var/lib/docker/swarm and /var/backups are each node's own on a lab.
     const machine = ['/etc/docker', '/var/backups'].map((p) => [p, readdirSync(p).sort()] as const);
-    const dir = workspace({
-      'three.yaml':
-        'cluster: three\nnodes:\n  - { name: m1, address: 192.0.2.11, role: manager }\n  - { name: m2, address: 192.0.2.12, role: manager }\n' +
-        '  - { name: m3, address: 192.0.2.13, role: manager }\n',
-    });
+    const dir = workspace({ 'three.yaml': threeManagers() });
     const name = `db${process.pid}`;
     const r = await runCli(['drill', 'backup-swarm-state', '-i', 'three.yaml', '--lab-name', name, '--no-registry', '--state-dir', 's'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
@@ -47,11 +50,7 @@ describe('runbook drill of the procedures', () => {
   }, 180_000);
 
   it('drills force-new-cluster: its preparation takes the quorum away, the recovery brings every manager back', async () => {
-    const dir = workspace({
-      'three.yaml':
-        'cluster: prod\nnodes:\n  - { name: m1, address: 192.0.2.11, role: manager }\n  - { name: m2, address: 192.0.2.12, role: manager }\n' +
-        '  - { name: m3, address: 192.0.2.13, role: manager }\n  - { name: w1, address: 192.0.2.21, role: worker }\n',
-    });
+    const dir = workspace({ 'three.yaml': threeManagers(['w1']) });
     const name = `df${process.pid}`;
     const r = await runCli(['drill', 'force-new-cluster', '-i', 'three.yaml', '--lab-name', name, '--no-registry', '--state-dir', 's'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
